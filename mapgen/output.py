@@ -1,0 +1,59 @@
+"""Writing outputs: atomic file writes and byte-identical Office zips."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+# The earliest date a zip entry can hold; every entry gets it so output never depends on the clock.
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+_CORE_DATE = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
+_NESTED_OFFICE = (".xlsx", ".docx", ".pptx", ".xlsm")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def normalize_office_zip(data: bytes, today: dt.date) -> bytes:
+    """Make an OOXML package byte-identical for identical content.
+
+    Fixes every entry's timestamp and attributes, keeps the member order (with
+    ``[Content_Types].xml`` first), sets ``docProps/core.xml`` created/modified to
+    ``today``, and does the same for Office packages embedded inside (chart workbooks).
+    """
+    stamp = f"{today.isoformat()}T00:00:00Z".encode()
+    source = zipfile.ZipFile(io.BytesIO(data))
+    names = source.namelist()
+    names.sort(key=lambda n: n != "[Content_Types].xml")  # stable: only moves that one first
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in names:
+            content = source.read(name)
+            if name == "docProps/core.xml":
+                content = _CORE_DATE.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
+            elif name.lower().endswith(_NESTED_OFFICE):
+                content = normalize_office_zip(content, today)
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0o600 << 16
+            target.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    return buffer.getvalue()
