@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from mapgen.brief import Brief
     from mapgen.formats import FormatRegistry
     from mapgen.plan import Plan
-    from mapgen.template import Step
+    from mapgen.steps import Step
 
 hookspec = HookspecMarker("mapgen")
 hookimpl = HookimplMarker("mapgen")

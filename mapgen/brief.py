@@ -1,0 +1,235 @@
+"""The deal brief (contract section 1): loaded from YAML, validated, every problem located."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, ValidationError, field_validator
+
+from mapgen.errors import BriefError, MapgenError
+from mapgen.validation import Date, Duration, Id, Model, Role, Text, problems_from
+from mapgen.yamlio import Lines, load_yaml
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_CHECK_IN = re.compile(r"^\s*(?:every\s+)?([a-z]+)\s+(?:at\s+)?(\d{1,2}):(\d{2})\s*$", re.IGNORECASE)
+_COUNTRY = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,3}))?$")
+
+
+def parse_weekday(word: str) -> int:
+    word = word.strip().lower()
+    for index, name in enumerate(WEEKDAYS):
+        if len(word) >= 3 and name.startswith(word):
+            return index
+    raise ValueError(f"'{word}' is not a weekday")
+
+
+def parse_check_in(value: Any) -> tuple[int, dt.time, str]:
+    """``monday 10:00`` -> (0, 10:00, text)."""
+    if not isinstance(value, str):
+        raise ValueError("expected a weekly time such as 'monday 10:00'")
+    match = _CHECK_IN.match(value)
+    if not match:
+        raise ValueError(f"'{value}' is not a weekly time such as 'monday 10:00'")
+    weekday = parse_weekday(match.group(1))
+    hour, minute = int(match.group(2)), int(match.group(3))
+    if hour > 23 or minute > 59:
+        raise ValueError(f"'{value}': {hour:02d}:{minute:02d} is not a time of day")
+    return weekday, dt.time(hour, minute), value.strip()
+
+
+def _country(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
+        return None
+    if not isinstance(value, str) or not _COUNTRY.match(value.strip().upper()):
+        raise ValueError(f"'{value}' is not a country code such as US or US-CA (ISO 3166)")
+    return value.strip().upper()
+
+
+def _closed(value: Any) -> tuple[dt.date, dt.date]:
+    text = str(value).strip()
+    first, sep, last = text.partition("..")
+    try:
+        start = dt.date.fromisoformat(first.strip())
+        end = dt.date.fromisoformat(last.strip()) if sep else start
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date or a period YYYY-MM-DD..YYYY-MM-DD") from None
+    if end < start:
+        raise ValueError(f"'{text}': the period ends before it starts")
+    return start, end
+
+
+Country = Annotated[str | None, BeforeValidator(_country)]
+Status = Literal["not_started", "in_progress", "done", "blocked"]
+CheckInText = Annotated[str, AfterValidator(lambda v: parse_check_in(v)[2])]
+
+
+class PersonIn(Model):
+    name: Text
+    title: Text | None = None
+    role: Role | None = None
+    email: str | None = None
+
+
+class Deal(Model):
+    name: Text
+    amount: float | None = None
+    currency: str = "USD"
+    segment: str | None = None
+
+    @field_validator("amount")
+    @classmethod
+    def _non_negative(cls, value: float | None) -> float | None:
+        if value is not None and value < 0:
+            raise ValueError("an amount cannot be negative")
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Z]{3}", value):
+            raise ValueError(f"'{value}' is not an ISO 4217 currency code such as USD")
+        return value
+
+
+class Buyer(Model):
+    company: Text
+    country: Country = None
+    outcome: Text | None = None
+    people: tuple[PersonIn, ...] = ()
+
+
+class Seller(Model):
+    company: Text = ""
+    people: tuple[PersonIn, ...] = ()
+
+
+class Dates(Model):
+    today: Date | None = None
+    signature: Date | None = None
+    go_live: Date | None = None
+
+
+class Calendar(Model):
+    country: Country = "inherit"  # absent: the buyer's country; null or "none": weekends only
+    closed: tuple[Annotated[tuple[dt.date, dt.date], BeforeValidator(_closed)], ...] = ()
+    weekend: tuple[Annotated[int, BeforeValidator(parse_weekday)], ...] | None = None
+
+
+class OwnerNames(Model):
+    """Owners given in a brief: a person's name, or a role id held by someone in the brief."""
+
+    buyer: Text | None = None
+    seller: Text | None = None
+
+
+class MilestoneFacts(Model):
+    """What the brief knows about a template milestone."""
+
+    duration: Duration | None = None
+    status: Status | None = None
+    done: Date | None = None
+    owner: OwnerNames | None = None
+    note: Text | None = None
+    name: Text | None = None
+    skip: bool = False
+
+
+class AddedStep(Model):
+    id: Id
+    name: Text
+    workstream: Id
+    duration: Duration
+    after: tuple[Id, ...] = ()
+    before: tuple[Id, ...] = ()
+    owner: OwnerNames | None = None
+    status: Status = "not_started"
+    done: Date | None = None
+    note: Text | None = None
+    description: Text | None = None
+    gate: Text | None = None
+    criteria: tuple[Text, ...] = ()
+    internal: bool = False
+
+
+class RiskIn(Model):
+    risk: Text
+    owner: Text | None = None
+    mitigation: Text | None = None
+
+
+class Brief(Model):
+    deal: Deal
+    buyer: Buyer
+    seller: Seller = Seller()
+    dates: Dates = Dates()
+    calendar: Calendar = Calendar()
+    milestones: dict[Id, MilestoneFacts] = {}
+    add: tuple[AddedStep, ...] = ()
+    risks: tuple[RiskIn, ...] = ()
+    check_in: CheckInText | None = None
+
+    @property
+    def calendar_country(self) -> str | None:
+        return self.buyer.country if self.calendar.country == "inherit" else self.calendar.country
+
+
+class LoadedBrief:
+    """A validated brief, its file name and where each of its values stands."""
+
+    def __init__(self, brief: Brief, lines: Lines, path: Path) -> None:
+        self.brief = brief
+        self.lines = lines
+        self.path = path
+
+    @property
+    def name(self) -> str:
+        """The output file stem: the brief's file name without its suffix."""
+        return self.path.stem
+
+    @property
+    def file(self) -> str:
+        return self.lines.file
+
+
+def load_brief(path: Path, display: str | None = None) -> LoadedBrief:
+    """Read and validate a brief. Raises BriefError with every problem found, each located."""
+    data, lines = load_yaml(path, display=display)
+    if not isinstance(data, dict):
+        raise BriefError("a brief is a mapping with deal, buyer, seller, dates... at the top", lines.file, 1)
+    try:
+        brief = Brief.model_validate(data)
+    except ValidationError as exc:
+        raise BriefError(problems_from(exc, lines, Brief)) from None
+    problems = []
+    for index, step in enumerate(brief.add):
+        if step.status == "done" and step.done is None:
+            problems.append(lines.problem(("add", index, "status"), f"add[{index}]: a done step needs its done date"))
+    for key, facts in brief.milestones.items():
+        if facts.status == "done" and facts.done is None:
+            problems.append(lines.problem(("milestones", key, "status"),
+                                          f"milestones.{key}: a done step needs its done date (done: YYYY-MM-DD)"))
+        if facts.done is not None and facts.status not in (None, "done"):
+            problems.append(lines.problem(("milestones", key, "done"),
+                                          f"milestones.{key}: has a done date but status {facts.status}"))
+    dates = brief.dates
+    if dates.signature is None and dates.go_live is None:
+        problems.append(lines.problem(("dates",), "dates: give a target signature date, a go-live date, or both"))
+    if dates.signature and dates.go_live and dates.go_live < dates.signature:
+        problems.append(lines.problem(("dates", "go_live"), "dates.go_live: is before the signature date"))
+    if problems:
+        raise BriefError(problems)
+    return LoadedBrief(brief, lines, path)
+
+
+def check_done_dates(loaded: LoadedBrief, today: dt.date) -> None:
+    """A step cannot be done after the plan's "as of" date."""
+    problems = []
+    for key, facts in loaded.brief.milestones.items():
+        if facts.done is not None and facts.done > today:
+            problems.append(loaded.lines.problem(("milestones", key, "done"),
+                                                 f"milestones.{key}.done: {facts.done} is after today ({today})"))
+    if problems:
+        raise MapgenError(problems)

@@ -1,0 +1,29 @@
+"""Built-in plugin: the plan as JSON (contract section 6), for machines."""
+
+from __future__ import annotations
+
+import json
+
+from mapgen.formats import OutputFormat, RenderContext
+from mapgen.hookspecs import hookimpl
+from mapgen.plan import Plan
+
+
+class JsonFormat(OutputFormat):
+    name = "json"
+    suffix = ".json"
+    description = "The plan as JSON (schema 1), for scripts and CI"
+    default = False  # contract: the default formats are the document formats
+
+    def render(self, plan: Plan, context: RenderContext) -> bytes:
+        return plan_json(plan).encode("utf-8")
+
+
+def plan_json(plan: Plan) -> str:
+    """Stable JSON: keys in contract order, UTF-8 text unescaped, one trailing newline."""
+    return json.dumps(plan.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+@hookimpl
+def register_formats(registry) -> None:  # type: ignore[no-untyped-def]
+    registry.add(JsonFormat)

@@ -1,0 +1,142 @@
+"""Business calendar: weekends, public holidays (the ``holidays`` package) and closed periods.
+
+Working days are indexed so that every operation the scheduler needs is O(1):
+the n-th working day after a date, the working-day distance between two dates.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from typing import Iterable
+
+from mapgen.errors import MapgenError
+
+_DAY = dt.timedelta(days=1)
+
+
+class BusinessCalendar:
+    def __init__(self, country: str | None = None, closed: Iterable[tuple[dt.date, dt.date]] = (),
+                 weekend: Iterable[int] | None = None) -> None:
+        self.country, self.subdivision = split_country(country)
+        self.closed = tuple(sorted(closed))
+        self._holidays = None
+        default_weekend = {5, 6}
+        if self.country:
+            self._holidays = self._country_holidays(())
+            default_weekend = set(getattr(self._holidays, "weekend", default_weekend))
+        self.weekend = frozenset(weekend if weekend is not None else default_weekend)
+        if len(self.weekend) >= 7:
+            raise MapgenError("the calendar has no working day in the week")
+        self._first: dt.date | None = None
+        self._last: dt.date | None = None
+        self._days: list[dt.date] = []  # working days in [_first, _last]
+        self._index: dict[dt.date, int] = {}
+
+    def _country_holidays(self, years: Iterable[int]):  # type: ignore[no-untyped-def]
+        import holidays
+
+        try:
+            return holidays.country_holidays(self.country, subdiv=self.subdivision, years=years)
+        except NotImplementedError as exc:
+            code = self.country + (f"-{self.subdivision}" if self.subdivision else "")
+            raise MapgenError(f"no holiday calendar for '{code}': {exc}") from None
+
+    # -- building the index -------------------------------------------------------------------------
+
+    def _ensure(self, day: dt.date) -> None:
+        if self._first is not None and self._last is not None and self._first <= day <= self._last:
+            return
+        first = self._first or day
+        last = self._last or day
+        if day < first:
+            first = min(day, first - dt.timedelta(days=366))
+        if day > last:
+            last = max(day, last + dt.timedelta(days=366))
+        if first.year < 1900 or last.year > 2200:
+            raise MapgenError(f"date {day} is outside the calendar's range (1900-2200)")
+        self._build(dt.date(first.year, 1, 1), dt.date(last.year, 12, 31))
+
+    def _build(self, first: dt.date, last: dt.date) -> None:
+        holidays_set: set[dt.date] = set()
+        if self._holidays is not None:
+            self._holidays = self._country_holidays(range(first.year, last.year + 1))
+            holidays_set = set(self._holidays.keys())
+        closed_days = set()
+        for start, end in self.closed:
+            day = max(start, first)
+            while day <= min(end, last):
+                closed_days.add(day)
+                day += _DAY
+        days = []
+        day = first
+        while day <= last:
+            if day.weekday() not in self.weekend and day not in holidays_set and day not in closed_days:
+                days.append(day)
+            day += _DAY
+        if not days:
+            raise MapgenError(f"no working day between {first} and {last}")
+        self._first, self._last, self._days = first, last, days
+        self._index = {d: i for i, d in enumerate(days)}
+
+    # -- queries ------------------------------------------------------------------------------------
+
+    def is_working(self, day: dt.date) -> bool:
+        self._ensure(day)
+        return day in self._index
+
+    def holiday_name(self, day: dt.date) -> str | None:
+        if self._holidays is None:
+            return None
+        return self._holidays.get(day)
+
+    def on_or_before(self, day: dt.date) -> dt.date:
+        """``day`` if it is a working day, else the working day before it."""
+        self._ensure(day)
+        position = bisect.bisect_right(self._days, day) - 1
+        while position < 0:
+            self._ensure(self._first - dt.timedelta(days=1))  # type: ignore[operator]
+            position = bisect.bisect_right(self._days, day) - 1
+        return self._days[position]
+
+    def on_or_after(self, day: dt.date) -> dt.date:
+        """``day`` if it is a working day, else the working day after it."""
+        self._ensure(day)
+        position = bisect.bisect_left(self._days, day)
+        while position >= len(self._days):
+            self._ensure(self._last + dt.timedelta(days=1))  # type: ignore[operator]
+            position = bisect.bisect_left(self._days, day)
+        return self._days[position]
+
+    def shift(self, working_day: dt.date, count: int) -> dt.date:
+        """The working day ``count`` working days after (negative: before) ``working_day``."""
+        self._ensure(working_day)
+        position = self._index[working_day] + count
+        while position < 0 or position >= len(self._days):
+            if position < 0:
+                self._ensure(self._first - dt.timedelta(days=366 + (-position) * 2))  # type: ignore[operator]
+            else:
+                self._ensure(self._last + dt.timedelta(days=366 + position * 2))  # type: ignore[operator]
+            position = self._index[working_day] + count
+        return self._days[position]
+
+    def distance(self, start: dt.date, end: dt.date) -> int:
+        """Working days from ``start`` to ``end`` (both working days); negative when end is earlier."""
+        self._ensure(start)
+        self._ensure(end)
+        return self._index[end] - self._index[start]
+
+    def next_after(self, day: dt.date) -> dt.date:
+        """The first working day strictly after ``day``."""
+        return self.on_or_after(day + _DAY)
+
+    def previous_before(self, day: dt.date) -> dt.date:
+        """The last working day strictly before ``day``."""
+        return self.on_or_before(day - _DAY)
+
+
+def split_country(code: str | None) -> tuple[str | None, str | None]:
+    if not code:
+        return None, None
+    country, _, subdivision = code.partition("-")
+    return country, subdivision or None

@@ -1,0 +1,304 @@
+"""The ``mapgen`` command line (contract section 5).
+
+Errors are printed here, once, as ``FILE:LINE: error: MESSAGE``; exit 1 for invalid
+input or a failed render, 2 for usage. Heavy modules are imported inside commands so
+``mapgen --help`` stays fast and loads no rendering library.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import click
+
+from mapgen import __version__
+
+EXAMPLE = """\b
+Examples:
+  mapgen generate examples/acme-enterprise.yaml            # every document format into out/
+  mapgen generate briefs/ -o plans -f md,json --today 2026-11-02
+  mapgen plan examples/acme-enterprise.yaml                # the schedule in the terminal
+  mapgen check briefs/ templates/enterprise                # validate, write nothing
+"""
+
+
+class Failed(Exception):
+    """Problems were already printed; exit 1."""
+
+
+class DateParam(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"'{value}' is not a date (YYYY-MM-DD)", param, ctx)
+
+
+def _print_problems(exc: Exception) -> None:
+    from mapgen.errors import MapgenError
+
+    if isinstance(exc, MapgenError):
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+    else:
+        click.echo(f"mapgen: error: {type(exc).__name__}: {exc}", err=True)
+
+
+def _warn(source: str | None, messages: Iterable[str]) -> None:
+    for message in messages:
+        click.echo(f"{source or 'mapgen'}: warning: {message}", err=True)
+
+
+def template_path_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--template-path", "template_path", multiple=True, type=click.Path(file_okay=False),
+                        help="A folder of template folders, searched before the installed ones (repeatable).")(func)
+
+
+def _catalog(template_path: Sequence[str]):  # type: ignore[no-untyped-def]
+    from mapgen.template import default_catalog
+
+    return default_catalog([Path(p) for p in template_path])
+
+
+def _briefs(paths: Sequence[str]) -> list[Path]:
+    """Brief files from files and folders (a folder: its *.yaml and *.yml, sorted)."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            if not found:
+                raise click.UsageError(f"{raw}: no .yaml briefs in this folder")
+            out.extend(found)
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise click.UsageError(f"{raw}: no such file or folder")
+    return out
+
+
+class MapgenGroup(click.Group):
+    """Adds plugin commands lazily, so a broken plugin cannot break ``--help``."""
+
+    _plugins_loaded = False
+
+    def _load_plugin_commands(self) -> None:
+        if self._plugins_loaded:
+            return
+        self._plugins_loaded = True
+        from mapgen.errors import MapgenError
+        from mapgen.plugins import get_plugin_manager
+
+        try:
+            pm = get_plugin_manager()
+        except MapgenError as exc:
+            _print_problems(exc)
+            return
+        for plugin, function in pm.implementations("register_commands"):
+            try:
+                function(cli=self)
+            except Exception as exc:  # noqa: BLE001 - report the plugin, keep the CLI usable
+                click.echo(f"mapgen: error: plugin {plugin}: register_commands failed: {exc}", err=True)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None:
+            self._load_plugin_commands()
+            command = super().get_command(ctx, name)
+        return command
+
+
+@click.group(cls=MapgenGroup, epilog=EXAMPLE, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mapgen")
+def cli() -> None:
+    """Turn a deal brief into a mutual action plan: a dated, jointly owned plan from today
+    through signature to go-live, as a deck, a document, a workbook, Markdown and JSON."""
+
+
+@cli.command(epilog=EXAMPLE)
+@click.argument("briefs", nargs=-1, required=True, metavar="BRIEF_OR_DIR...")
+@click.option("-o", "--out", "out", default="out", show_default=True, type=click.Path(file_okay=False),
+              help="Folder the plans are written to, as OUT/<brief name>.<ext>.")
+@click.option("-f", "--formats", "formats_", default=None, metavar="md,docx,...",
+              help="Comma-separated formats (see `mapgen formats`). Default: every document format.")
+@click.option("--template", default=None, metavar="NAME_OR_PATH", help="Use this template instead of selecting one.")
+@click.option("--today", type=DateParam(), default=None, help="The plan's 'as of' date (default: the brief's "
+              "dates.today, else SOURCE_DATE_EPOCH, else the system date).")
+@click.option("--include-internal", is_flag=True, help="Also show steps the template marks internal.")
+@template_path_option
+def generate(briefs: Sequence[str], out: str, formats_: str | None, template: str | None, today: dt.date | None,
+             include_internal: bool, template_path: Sequence[str]) -> None:
+    """Write the plan for each brief in every chosen format.
+
+    A brief that fails validation writes nothing; a format that fails to render is
+    reported and the other formats are still written. Files are replaced atomically.
+    """
+    from mapgen.render import generate_all
+
+    paths = _briefs(briefs)
+    registry = _registry()
+    chosen = _chosen_formats(registry, formats_)
+    ok = generate_all(paths, Path(out), chosen, registry, catalog=_catalog(template_path), template=template,
+                      today=today, include_internal=include_internal, report=_report)
+    if not ok:
+        raise Failed()
+
+
+def _report(kind: str, source: str | None, payload: Any) -> None:
+    if kind == "error":
+        _print_problems(payload)
+    elif kind == "warning":
+        _warn(source, payload)
+    elif kind == "wrote":
+        click.echo(str(payload))
+
+
+def _registry():  # type: ignore[no-untyped-def]
+    from mapgen.plugins import formats, get_plugin_manager
+
+    registry = formats()
+    pm = get_plugin_manager()
+    for message in pm.load_errors:
+        click.echo(f"mapgen: error: {message}", err=True)
+    return registry
+
+
+def _chosen_formats(registry: Any, formats_: str | None) -> list[str]:
+    from mapgen.errors import did_you_mean
+
+    if not formats_:
+        return [r.name for r in registry if r.format.default]
+    names = [part.strip().lstrip(".") for part in formats_.split(",") if part.strip()]
+    for name in names:
+        if name not in registry:
+            raise click.BadParameter(f"unknown format '{name}'{did_you_mean(name, registry.names())}; "
+                                     f"available: {', '.join(registry.names())}", param_hint="'-f'")
+    return list(dict.fromkeys(names))
+
+
+@cli.command(epilog=EXAMPLE)
+@click.argument("brief", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the plan JSON (contract section 6).")
+@click.option("--template", default=None, metavar="NAME_OR_PATH", help="Use this template instead of selecting one.")
+@click.option("--today", type=DateParam(), default=None, help="The plan's 'as of' date.")
+@click.option("--include-internal", is_flag=True, help="Also show internal steps.")
+@template_path_option
+def plan(brief: str, as_json: bool, template: str | None, today: dt.date | None, include_internal: bool,
+         template_path: Sequence[str]) -> None:
+    """Show the computed schedule: dates, owners, slack, late and critical steps."""
+    from mapgen.pipeline import build_plan
+
+    result = build_plan(Path(brief), today=today, template=template, catalog=_catalog(template_path),
+                        display=brief)
+    if as_json:
+        from mapgen.builtin.json_format import plan_json
+
+        click.echo(plan_json(result), nl=False)
+        return
+    from mapgen.terminal import plan_table
+
+    width = int(os.environ.get("COLUMNS", "0")) or None
+    click.echo(plan_table(result, include_internal=include_internal, width=width))
+    _warn(brief, result.warnings)
+
+
+@cli.command(epilog=EXAMPLE)
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--today", type=DateParam(), default=None, help="The 'as of' date to check briefs against.")
+@template_path_option
+def check(paths: Sequence[str], today: dt.date | None, template_path: Sequence[str]) -> None:
+    """Validate briefs and templates (files or folders); write nothing.
+
+    A folder holding template.yaml is checked as a template (with its format assets, such
+    as plan.docx); any other folder as a folder of briefs.
+    """
+    from mapgen.checking import check_paths
+
+    if not check_paths([Path(p) for p in paths], _catalog(template_path), _registry(), today, _report):
+        raise Failed()
+
+
+@cli.command()
+@template_path_option
+def templates(template_path: Sequence[str]) -> None:
+    """List the templates found and when each is selected."""
+    catalog = _catalog(template_path)
+    for folder in catalog.folders():
+        from mapgen.errors import MapgenError
+        from mapgen.template import load_template
+
+        try:
+            t = load_template(folder, catalog)
+        except MapgenError as exc:
+            click.echo(f"{folder.name}: invalid ({exc.problems[0]})")
+            continue
+        when = f"when {t.select_when}" + (f" (priority {t.select_priority})" if t.select_priority else "") \
+            if t.select_when else "only when asked for (deal.segment or --template)"
+        steps = sum(1 for s in t.steps if not s.internal)
+        click.echo(f"{t.name}: {t.description}")
+        click.echo(f"    selected {when}; {steps} customer-facing steps; {folder}")
+
+
+@cli.command("formats")
+def formats_command() -> None:
+    """List the output formats and the plugin that provides each."""
+    registry = _registry()
+    for item in registry:
+        fmt = item.format
+        flag = "" if fmt.default else " (only with -f)"
+        click.echo(f"{fmt.name:<6} {fmt.suffix:<7} {item.plugin:<28} {fmt.description}{flag}")
+
+
+@cli.command("plugins")
+def plugins_command() -> None:
+    """List the loaded plugins and the hooks each implements."""
+    from mapgen.plugins import LOAD_PLUGINS_ENV, get_plugin_manager
+
+    pm = get_plugin_manager()
+    for info in pm.info():
+        origin = "built-in" if info.builtin else (f"{info.distribution} {info.version}" if info.distribution else "")
+        click.echo(f"{info.name} ({origin}): {', '.join(info.hooks) or 'no hooks'}")
+    for message in pm.load_errors:
+        click.echo(f"mapgen: error: {message}", err=True)
+    if os.environ.get(LOAD_PLUGINS_ENV) is not None:
+        click.echo(f"({LOAD_PLUGINS_ENV}={os.environ[LOAD_PLUGINS_ENV]!r} limits the external plugins loaded)")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: one line per problem, no traceback (MAPGEN_DEBUG=1 shows it)."""
+    from mapgen.errors import MapgenError
+
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="mapgen", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except Failed:
+        sys.exit(1)
+    except MapgenError as exc:
+        _print_problems(exc)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the CLI edge: never a traceback for users
+        if os.environ.get("MAPGEN_DEBUG"):
+            raise
+        click.echo(f"mapgen: error: internal error: {type(exc).__name__}: {exc} (MAPGEN_DEBUG=1 shows details)",
+                   err=True)
+        sys.exit(1)
+    sys.exit(0)

@@ -1,0 +1,220 @@
+"""brief -> template -> steps -> schedule -> Plan: the one-way flow every command uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from mapgen.brief import LoadedBrief, check_done_dates, load_brief, parse_check_in
+from mapgen.calendar import BusinessCalendar
+from mapgen.errors import MapgenError, Problem, did_you_mean
+from mapgen.expressions import evaluate
+from mapgen.plan import (CalendarInfo, CheckIn, Deal, Milestone, Owner, Owners, Party, Person, Plan, Risk,
+                         Workstream, role_label)
+from mapgen.scheduler import Task, schedule
+from mapgen.steps import Step, apply_brief, apply_rules, condition_context, resolve_dependencies
+from mapgen.template import Catalog, Template, default_catalog
+
+
+def resolve_today(cli_today: dt.date | None, loaded: LoadedBrief | None) -> dt.date:
+    """``--today``, then the brief's ``dates.today``, then SOURCE_DATE_EPOCH, then the system date."""
+    if cli_today is not None:
+        return cli_today
+    if loaded is not None and loaded.brief.dates.today is not None:
+        return loaded.brief.dates.today
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            raise MapgenError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from None
+    return dt.date.today()
+
+
+def select_template(loaded: LoadedBrief, catalog: Catalog, explicit: str | None, today: dt.date) -> Template:
+    """``--template`` wins, then ``deal.segment``, then the templates' own selection rules."""
+    if explicit:
+        return catalog.load(explicit)
+    segment = loaded.brief.deal.segment
+    if segment:
+        if catalog.folder_of(segment) is None:
+            raise MapgenError([loaded.lines.problem(("deal", "segment"), f"deal.segment: no template named "
+                                                    f"'{segment}'{did_you_mean(segment, catalog.names())}")])
+        return catalog.load(segment)
+    context = condition_context(loaded, today)
+    matches: list[Template] = []
+    for template in catalog.all():
+        if template.select_when is None:
+            continue
+        try:
+            if evaluate(template.select_when, context):
+                matches.append(template)
+        except MapgenError as exc:
+            source = template.select_source
+            raise MapgenError([Problem(exc.problems[0].message, source.file if source else template.file,
+                                       source.line if source else None)]) from None
+    if not matches:
+        raise MapgenError([loaded.lines.problem(("deal",), "no template's selection rule matches this deal; "
+                                                "set deal.segment")])
+    matches.sort(key=lambda t: (-t.select_priority, t.name))
+    return matches[0]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Everything decided before scheduling (what ``mapgen check`` validates)."""
+
+    loaded: LoadedBrief
+    template: Template
+    today: dt.date
+    steps: tuple[Step, ...]
+    warnings: tuple[str, ...]
+
+
+def draft(loaded: LoadedBrief, *, today: dt.date | None = None, template: str | None = None,
+          catalog: Catalog | None = None) -> Draft:
+    from mapgen.plugins import get_plugin_manager
+
+    day = resolve_today(today, loaded)
+    check_done_dates(loaded, day)
+    chosen = select_template(loaded, catalog or default_catalog(), template, day)
+    steps, warnings = apply_rules(chosen, condition_context(loaded, day))
+    steps, brief_warnings = apply_brief(steps, chosen, loaded)
+    result: tuple[Step, ...] = tuple(steps)
+    for plugin, function in get_plugin_manager().implementations("adjust_steps"):
+        try:
+            changed = function(steps=result, brief=loaded.brief)
+        except MapgenError:
+            raise
+        except Exception as exc:
+            raise MapgenError(f"plugin {plugin}: adjust_steps failed: {type(exc).__name__}: {exc}",
+                              loaded.file) from exc
+        if changed is not None:
+            result = tuple(changed)
+    if loaded.brief.dates.go_live and not any(s.id == "go_live" and not s.skip for s in result):
+        raise MapgenError([loaded.lines.problem(("dates", "go_live"), f"dates.go_live: template '{chosen.name}' "
+                                                "has no go_live step for this deal")])
+    return Draft(loaded, chosen, day, result, tuple(warnings + brief_warnings))
+
+
+def build_plan(path: Path | str, *, today: dt.date | None = None, template: str | None = None,
+               catalog: Catalog | None = None, display: str | None = None) -> Plan:
+    """Load a brief and turn it into a scheduled Plan."""
+    loaded = load_brief(Path(path), display=display)
+    return plan_from_draft(draft(loaded, today=today, template=template, catalog=catalog))
+
+
+def plan_from_draft(d: Draft) -> Plan:
+    loaded, brief = d.loaded, d.loaded.brief
+    try:
+        steps = resolve_dependencies(d.steps)
+        calendar = BusinessCalendar(brief.calendar_country, brief.calendar.closed, brief.calendar.weekend)
+        result = schedule([Task(s.id, s.duration, s.after, s.status, s.done) for s in steps], calendar, d.today,
+                          brief.dates.signature, brief.dates.go_live)
+    except MapgenError as exc:
+        raise MapgenError([Problem(p.message, p.file or loaded.file, p.line) for p in exc.problems]) from None
+
+    buyer_people = tuple(Person(p.name, "buyer", p.role, p.title, p.email) for p in brief.buyer.people)
+    seller_people = tuple(Person(p.name, "seller", p.role, p.title, p.email) for p in brief.seller.people)
+    warnings = list(d.warnings) + list(result.warnings)
+    owners = _Owners(buyer_people, seller_people, d.template)
+    workstream_names = dict(d.template.workstreams)
+    order = {s.id: n for n, s in enumerate(steps)}
+    milestones = []
+    for s in steps:
+        when = result.steps[s.id]
+        milestones.append(Milestone(
+            id=s.id, number=0, name=s.name, workstream=s.workstream,
+            workstream_name=workstream_names.get(s.workstream, role_label(s.workstream)), phase=when.phase,  # type: ignore[arg-type]
+            duration=s.duration, after=s.after, start=when.start, due=when.due,
+            earliest_start=when.earliest_start, earliest_due=when.earliest_due, slack=when.slack,
+            critical=when.critical, late=when.late, status=s.status, done=s.done,  # type: ignore[arg-type]
+            owners=Owners(owners.resolve("buyer", s.buyer_role, s.buyer_owner, s.name),
+                          owners.resolve("seller", s.seller_role, s.seller_owner, s.name)),
+            internal=s.internal, gate=s.gate, note=s.note, description=s.description, criteria=s.criteria))
+    milestones.sort(key=lambda m: (m.internal, m.due, m.start, order[m.id]))
+    from dataclasses import replace
+
+    milestones = [replace(m, number=n) for n, m in enumerate(milestones, 1)]
+    milestones.sort(key=lambda m: (m.due, m.start, order[m.id]))
+    warnings.extend(owners.warnings())
+
+    check_in_text = brief.check_in or d.template.check_in
+    check_in = next_check_in = None
+    if check_in_text:
+        weekday, time, text = parse_check_in(check_in_text)
+        check_in = CheckIn(weekday, time, text)
+        days = (weekday - d.today.weekday()) % 7 or 7
+        next_check_in = dt.datetime.combine(d.today + dt.timedelta(days=days), time)
+    plan = Plan(
+        deal=Deal(brief.deal.name, _amount(brief.deal.amount), brief.deal.currency),
+        template=d.template.name,
+        buyer=Party(brief.buyer.company, buyer_people, brief.buyer.outcome, brief.buyer.country),
+        seller=Party(brief.seller.company, seller_people),
+        today=d.today, signature=result.signature, go_live=result.go_live,
+        milestones=tuple(milestones),
+        workstreams=tuple(Workstream(w, name, tuple(m.id for m in milestones if m.workstream == w))
+                          for w, name in d.template.workstreams),
+        risks=tuple(Risk(r.risk, r.owner, r.mitigation) for r in brief.risks),
+        check_in=check_in, next_check_in=next_check_in, warnings=tuple(dict.fromkeys(warnings)),
+        calendar=CalendarInfo(calendar.country, calendar.subdivision, calendar.closed),
+        source=loaded.file, texts=d.template.text)
+    return adjust_plan(plan)
+
+
+def adjust_plan(plan: Plan) -> Plan:
+    from mapgen.plugins import get_plugin_manager
+
+    for plugin, function in get_plugin_manager().implementations("adjust_plan"):
+        try:
+            changed = function(plan=plan)
+        except MapgenError:
+            raise
+        except Exception as exc:
+            raise MapgenError(f"plugin {plugin}: adjust_plan failed: {type(exc).__name__}: {exc}",
+                              plan.source) from exc
+        if changed is not None:
+            plan = changed
+    return plan
+
+
+def _amount(value: float | None) -> float | int | None:
+    if value is not None and float(value).is_integer():
+        return int(value)
+    return value
+
+
+class _Owners:
+    """Owners by role; roles no one holds show as '<Role> (to be named)' and are reported once."""
+
+    def __init__(self, buyer: Sequence[Person], seller: Sequence[Person], template: Template) -> None:
+        self.people = {"buyer": buyer, "seller": seller}
+        self.labels = template.roles
+        self.missing: dict[tuple[str, str], list[str]] = {}
+
+    def resolve(self, side: str, role: str, override: str | None, step_name: str) -> Owner:
+        people = self.people[side]
+        if override:
+            for person in people:
+                if person.role == override:
+                    return Owner(person.name, person.role)
+            holder = next((p for p in people if p.name == override), None)
+            return Owner(override, holder.role if holder else None)
+        for person in people:
+            if person.role == role:
+                return Owner(person.name, role)
+        self.missing.setdefault((side, role), []).append(step_name)
+        return Owner(f"{self.labels.get(role, role_label(role))} (to be named)", role, named=False)
+
+    def warnings(self) -> list[str]:
+        from mapgen.markup import plain
+
+        out = []
+        for (side, role), steps in self.missing.items():
+            label = self.labels.get(role, role_label(role))
+            shown = ", ".join(plain(s) for s in steps[:3]) + (f" and {len(steps) - 3} more" if len(steps) > 3 else "")
+            out.append(f"no {side} person has role '{role}': {label} (to be named) owns {shown}")
+        return out

@@ -1,0 +1,183 @@
+"""The steps of one deal: the template's, changed by its rules and by the brief.
+
+Flow: template steps -> rules (add, skip, set) -> brief (milestones, add) -> plugins'
+``adjust_steps`` -> skipped steps removed with their dependencies bridged -> scheduler.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any, Iterable, Mapping
+
+from mapgen.brief import LoadedBrief, OwnerNames
+from mapgen.errors import MapgenError, Problem, did_you_mean
+from mapgen.expressions import EU, evaluate
+from mapgen.template import Template, TemplateStep, patch_step
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step ready to schedule. ``buyer_owner``/``seller_owner`` are names or role ids from the brief."""
+
+    id: str
+    name: str
+    workstream: str
+    duration: int
+    after: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
+    buyer_role: str = "champion"
+    seller_role: str = "account_executive"
+    buyer_owner: str | None = None
+    seller_owner: str | None = None
+    status: str = "not_started"
+    done: dt.date | None = None
+    note: str | None = None
+    gate: str | None = None
+    criteria: tuple[str, ...] = ()
+    description: str | None = None
+    internal: bool = False
+    skip: bool = False
+
+
+def condition_context(loaded: LoadedBrief, today: dt.date) -> dict[str, Any]:
+    """What a template condition can read about the deal."""
+    brief = loaded.brief
+    country = brief.buyer.country or ""
+    return {
+        "deal": {"name": brief.deal.name, "amount": brief.deal.amount, "currency": brief.deal.currency,
+                 "segment": brief.deal.segment},
+        "buyer": {"company": brief.buyer.company, "country": country or None,
+                  "country_code": country.split("-")[0] or None,
+                  "subdivision": country.partition("-")[2] or None,
+                  "roles": sorted({p.role for p in brief.buyer.people if p.role}),
+                  "people": len(brief.buyer.people)},
+        "seller": {"company": brief.seller.company,
+                   "roles": sorted({p.role for p in brief.seller.people if p.role}),
+                   "people": len(brief.seller.people)},
+        "dates": {"today": today, "signature": brief.dates.signature, "go_live": brief.dates.go_live},
+        "EU": EU,
+    }
+
+
+def _from_template(step: TemplateStep) -> Step:
+    return Step(id=step.id, name=step.name, workstream=step.workstream, duration=step.duration, after=step.after,
+                before=step.before, buyer_role=step.buyer_role, seller_role=step.seller_role, gate=step.gate,
+                criteria=step.criteria, description=step.description, internal=step.internal)
+
+
+def apply_rules(template: Template, context: Mapping[str, Any]) -> tuple[list[Step], list[str]]:
+    """The template's steps after every rule whose condition holds."""
+    steps: dict[str, TemplateStep] = {s.id: s for s in template.steps}
+    skipped: set[str] = set()
+    warnings: list[str] = []
+    for rule in template.rules:
+        try:
+            holds = evaluate(rule.when, context)
+        except MapgenError as exc:
+            raise MapgenError([rule.source.problem(exc.problems[0].message)]) from None
+        if not holds:
+            continue
+        for added in rule.add:
+            steps[added.id] = added
+            skipped.discard(added.id)
+        skipped.update(rule.skip)
+        for key, patch in rule.set.items():
+            if key in steps:
+                steps[key] = patch_step(steps[key], patch)
+        if rule.warn:
+            warnings.append(rule.warn)
+    return [_from_template(s) for key, s in steps.items() if key not in skipped], warnings
+
+
+def apply_brief(steps: list[Step], template: Template, loaded: LoadedBrief) -> tuple[list[Step], list[str]]:
+    """The brief's facts about template steps, and its own added steps."""
+    brief, lines = loaded.brief, loaded.lines
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    by_id = {s.id: n for n, s in enumerate(steps)}
+    known = set(template.step_ids()) | {s.id for rule in template.rules for s in rule.add}
+    for key, facts in brief.milestones.items():
+        if key not in by_id:
+            if key in known:
+                warnings.append(f"milestones.{key}: template '{template.name}' leaves this step out for this deal")
+            else:
+                problems.append(lines.problem(("milestones", key),
+                                              f"milestones.{key}: no such milestone in template '{template.name}'"
+                                              f"{did_you_mean(key, by_id)}"))
+            continue
+        if key == "signature" and facts.skip:
+            problems.append(lines.problem(("milestones", key, "skip"), "milestones.signature: cannot be skipped"))
+            continue
+        step = steps[by_id[key]]
+        changes: dict[str, Any] = {"skip": facts.skip}
+        for name in ("duration", "status", "done", "note", "name"):
+            value = getattr(facts, name)
+            if value is not None:
+                changes[name] = value
+        changes.update(_owner_changes(facts.owner))
+        steps[by_id[key]] = replace(step, **changes)
+    workstreams = {w for w, _ in template.workstreams}
+    added_ids = {s.id for s in brief.add}
+    for index, add in enumerate(brief.add):
+        where = ("add", index)
+        if add.id in by_id or add.id in {s.id for s in brief.add[:index]}:
+            problems.append(lines.problem(where + ("id",), f"add[{index}].id: '{add.id}' is already a step"))
+            continue
+        if add.workstream not in workstreams:
+            problems.append(lines.problem(where + ("workstream",), f"add[{index}].workstream: no workstream "
+                                          f"'{add.workstream}' in template '{template.name}'"
+                                          f"{did_you_mean(add.workstream, workstreams)}"))
+        for field_name in ("after", "before"):
+            for ref in getattr(add, field_name):
+                if ref not in by_id and ref not in added_ids:
+                    problems.append(lines.problem(where + (field_name,),
+                                                  f"add[{index}].{field_name}: no such milestone '{ref}'"
+                                                  f"{did_you_mean(ref, list(by_id) + list(added_ids))}"))
+        steps.append(Step(id=add.id, name=add.name, workstream=add.workstream, duration=add.duration,
+                          after=add.after, before=add.before, status=add.status, done=add.done, note=add.note,
+                          gate=add.gate, criteria=add.criteria, description=add.description, internal=add.internal,
+                          **_owner_changes(add.owner)))
+    if problems:
+        raise MapgenError(problems)
+    return steps, warnings
+
+
+def _owner_changes(owner: OwnerNames | None) -> dict[str, str]:
+    if owner is None:
+        return {}
+    return {k: v for k, v in (("buyer_owner", owner.buyer), ("seller_owner", owner.seller)) if v}
+
+
+def resolve_dependencies(steps: Iterable[Step]) -> list[Step]:
+    """Drop skipped steps, bridge their dependencies, and fold ``before`` into ``after``."""
+    step_list = list(steps)
+    after: dict[str, list[str]] = {s.id: list(s.after) for s in step_list}
+    for step in step_list:
+        for target in step.before:
+            if target in after:
+                after[target].append(step.id)
+            else:
+                raise MapgenError(f"{step.id}: 'before' names unknown step '{target}'")
+    for step in step_list:
+        for ref in step.after:
+            if ref not in after:
+                raise MapgenError(f"{step.id}: 'after' names unknown step '{ref}'")
+    skipped = {s.id for s in step_list if s.skip}
+    memo: dict[str, list[str]] = {}
+
+    def live_preds(node: str, trail: tuple[str, ...] = ()) -> list[str]:
+        if node in memo:
+            return memo[node]
+        if node in trail:
+            return []  # a cycle: the scheduler reports it
+        out: list[str] = []
+        for pred in after[node]:
+            if pred in skipped:
+                out.extend(live_preds(pred, trail + (node,)))
+            else:
+                out.append(pred)
+        memo[node] = list(dict.fromkeys(out))
+        return memo[node]
+
+    return [replace(s, after=tuple(live_preds(s.id)), before=()) for s in step_list if s.id not in skipped]

@@ -1,0 +1,435 @@
+"""Segment templates (contract section 2): a folder with template.yaml and optional format assets.
+
+A template file is validated on its own, so every problem points at its own file and
+line; ``extends`` then merges the resolved parent with the child's overrides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from pydantic import ValidationError
+
+from mapgen.errors import MapgenError, Problem, TemplateError, did_you_mean
+from mapgen.validation import Duration, Id, Model, Role, Text, problems_from
+from mapgen.yamlio import Lines, load_yaml
+
+TEMPLATE_FILE = "template.yaml"
+
+
+# -- the file format -----------------------------------------------------------------------------
+
+class OwnerRoles(Model):
+    buyer: Role
+    seller: Role
+
+
+class StepIn(Model):
+    id: Id
+    name: Text
+    duration: Duration
+    after: tuple[Id, ...] = ()
+    before: tuple[Id, ...] = ()
+    owner: OwnerRoles
+    gate: Text | None = None
+    criteria: tuple[Text, ...] = ()
+    description: Text | None = None
+    internal: bool = False
+
+
+class AddStepIn(StepIn):
+    workstream: Id
+
+
+class OwnerRolesPatch(Model):
+    buyer: Role | None = None
+    seller: Role | None = None
+
+
+class StepPatch(Model):
+    """Changes to an existing step (a child template's ``milestones``, a rule's ``set``)."""
+
+    name: Text | None = None
+    duration: Duration | None = None
+    after: tuple[Id, ...] | None = None
+    before: tuple[Id, ...] | None = None
+    owner: OwnerRolesPatch | None = None
+    gate: Text | None = None
+    criteria: tuple[Text, ...] | None = None
+    description: Text | None = None
+    internal: bool | None = None
+
+
+class WorkstreamIn(Model):
+    id: Id
+    name: Text
+    milestones: tuple[StepIn, ...] = ()
+
+
+class RuleIn(Model):
+    when: str
+    add: tuple[AddStepIn, ...] = ()
+    skip: tuple[Id, ...] = ()
+    set: dict[Id, StepPatch] = {}
+    warn: Text | None = None
+
+
+class SelectIn(Model):
+    when: str | None = None
+    priority: int = 0
+
+
+class TemplateFile(Model):
+    name: Id
+    description: Text = ""
+    extends: str | None = None
+    select: SelectIn | None = None
+    workstreams: tuple[WorkstreamIn, ...] = ()
+    milestones: dict[Id, StepPatch] = {}  # with extends: changes to inherited steps
+    add: tuple[AddStepIn, ...] = ()  # with extends: new steps in inherited workstreams
+    remove: tuple[Id, ...] = ()  # with extends: inherited steps to drop
+    rules: tuple[RuleIn, ...] = ()
+    check_in: str | None = None
+    roles: dict[Id, Text] = {}
+    text: dict[str, Any] = {}
+    formats: dict[str, dict[str, Any]] = {}
+
+
+# -- the resolved template -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Source:
+    """Where something was written: for messages."""
+
+    file: str
+    line: int | None
+
+    def problem(self, message: str) -> Problem:
+        return Problem(message, self.file, self.line)
+
+
+@dataclass(frozen=True)
+class TemplateStep:
+    id: str
+    name: str
+    workstream: str
+    duration: int
+    after: tuple[str, ...]
+    before: tuple[str, ...]
+    buyer_role: str
+    seller_role: str
+    source: Source
+    gate: str | None = None
+    criteria: tuple[str, ...] = ()
+    description: str | None = None
+    internal: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    when: str
+    source: Source
+    add: tuple[TemplateStep, ...] = ()
+    skip: tuple[str, ...] = ()
+    set: Mapping[str, StepPatch] = field(default_factory=lambda: MappingProxyType({}))
+    warn: str | None = None
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    description: str
+    folders: tuple[Path, ...]  # own folder first, then the folders of what it extends
+    workstreams: tuple[tuple[str, str], ...]  # (id, name) in order
+    steps: tuple[TemplateStep, ...]
+    rules: tuple[Rule, ...] = ()
+    select_when: str | None = None
+    select_priority: int = 0
+    select_source: Source | None = None
+    check_in: str | None = None
+    roles: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    text: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    formats: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def file(self) -> str:
+        return str(self.folders[0] / TEMPLATE_FILE)
+
+    def step_ids(self) -> list[str]:
+        return [s.id for s in self.steps]
+
+
+def _to_step(raw: StepIn, workstream: str, lines: Lines, path: tuple[Any, ...]) -> TemplateStep:
+    return TemplateStep(
+        id=raw.id, name=raw.name, workstream=workstream, duration=raw.duration, after=raw.after,
+        before=raw.before, buyer_role=raw.owner.buyer, seller_role=raw.owner.seller,
+        source=Source(lines.file, lines.line(path)), gate=raw.gate, criteria=raw.criteria,
+        description=raw.description, internal=raw.internal)
+
+
+def patch_step(step: TemplateStep, patch: StepPatch) -> TemplateStep:
+    """A step with a patch's given fields applied."""
+    from dataclasses import replace
+
+    changes: dict[str, Any] = {
+        key: value for key, value in (
+            ("name", patch.name), ("duration", patch.duration), ("after", patch.after),
+            ("before", patch.before), ("gate", patch.gate), ("criteria", patch.criteria),
+            ("description", patch.description), ("internal", patch.internal)) if value is not None}
+    if patch.owner is not None:
+        if patch.owner.buyer:
+            changes["buyer_role"] = patch.owner.buyer
+        if patch.owner.seller:
+            changes["seller_role"] = patch.owner.seller
+    return replace(step, **changes)
+
+
+# -- loading -------------------------------------------------------------------------------------
+
+def read_template_file(folder: Path) -> tuple[TemplateFile, Lines]:
+    path = folder / TEMPLATE_FILE
+    if not path.is_file():
+        raise TemplateError(f"no {TEMPLATE_FILE} in template folder {folder}", str(folder))
+    data, lines = load_yaml(path)
+    if not isinstance(data, dict):
+        raise TemplateError("a template is a mapping with name, workstreams, rules...", lines.file, 1)
+    try:
+        return TemplateFile.model_validate(data), lines
+    except ValidationError as exc:
+        raise TemplateError(problems_from(exc, lines, TemplateFile)) from None
+
+
+def load_template(folder: Path, catalog: "Catalog | None" = None, _seen: tuple[Path, ...] = ()) -> Template:
+    """Load a template folder, resolving ``extends`` through ``catalog``, and validate it."""
+    folder = folder.resolve()
+    if folder in _seen:
+        chain = " -> ".join(str(p.name) for p in _seen + (folder,))
+        raise TemplateError(f"templates extend each other in a cycle: {chain}", str(folder / TEMPLATE_FILE))
+    raw, lines = read_template_file(folder)
+    if raw.extends:
+        if catalog is None:
+            raise TemplateError(f"extends '{raw.extends}' but no template catalog is available", lines.file,
+                                lines.line(("extends",)))
+        parent_folder = catalog.folder_of(raw.extends, exclude=folder)
+        if parent_folder is None:
+            raise TemplateError(f"extends: no template named '{raw.extends}'"
+                                f"{did_you_mean(raw.extends, catalog.names())}", lines.file, lines.line(("extends",)))
+        parent = load_template(parent_folder, catalog, _seen + (folder,))
+        template = _extend(parent, raw, lines, folder)
+    else:
+        template = _standalone(raw, lines, folder)
+    validate_template(template)
+    return template
+
+
+def _rules(raw: TemplateFile, lines: Lines) -> tuple[Rule, ...]:
+    rules = []
+    for i, rule in enumerate(raw.rules):
+        added = tuple(_to_step(step, step.workstream, lines, ("rules", i, "add", j)) for j, step in enumerate(rule.add))
+        rules.append(Rule(rule.when, Source(lines.file, lines.line(("rules", i, "when"))), added, rule.skip,
+                          MappingProxyType(dict(rule.set)), rule.warn))
+    return tuple(rules)
+
+
+def _standalone(raw: TemplateFile, lines: Lines, folder: Path) -> Template:
+    problems = [lines.problem((key,), f"{key}: only a template that extends another can use it")
+                for key in ("milestones", "add", "remove") if getattr(raw, key)]
+    if problems:
+        raise TemplateError(problems)
+    steps = tuple(
+        _to_step(step, ws.id, lines, ("workstreams", i, "milestones", j))
+        for i, ws in enumerate(raw.workstreams) for j, step in enumerate(ws.milestones))
+    return Template(
+        name=raw.name, description=raw.description, folders=(folder,),
+        workstreams=tuple((ws.id, ws.name) for ws in raw.workstreams), steps=steps, rules=_rules(raw, lines),
+        select_when=raw.select.when if raw.select else None,
+        select_priority=raw.select.priority if raw.select else 0,
+        select_source=Source(lines.file, lines.line(("select", "when"))) if raw.select else None,
+        check_in=raw.check_in, roles=MappingProxyType(dict(raw.roles)), text=MappingProxyType(dict(raw.text)),
+        formats=MappingProxyType({k: MappingProxyType(dict(v)) for k, v in raw.formats.items()}))
+
+
+def _extend(parent: Template, raw: TemplateFile, lines: Lines, folder: Path) -> Template:
+    """The parent with the child's workstreams, patches, additions, removals and rules applied."""
+    problems: list[Problem] = []
+    workstreams = list(parent.workstreams)
+    steps = list(parent.steps)
+    for i, ws in enumerate(raw.workstreams):
+        own = [_to_step(step, ws.id, lines, ("workstreams", i, "milestones", j)) for j, step in enumerate(ws.milestones)]
+        ids = [w for w, _ in workstreams]
+        if ws.id in ids:  # a workstream with a parent's id replaces it whole
+            workstreams[ids.index(ws.id)] = (ws.id, ws.name)
+            steps = [s for s in steps if s.workstream != ws.id]
+        else:
+            workstreams.append((ws.id, ws.name))
+        steps.extend(own)
+    by_id = {s.id: n for n, s in enumerate(steps)}
+    for key, patch in raw.milestones.items():
+        if key not in by_id:
+            problems.append(lines.problem(("milestones", key), f"milestones.{key}: no such milestone in template "
+                                          f"'{parent.name}'{did_you_mean(key, by_id)}"))
+            continue
+        steps[by_id[key]] = patch_step(steps[by_id[key]], patch)
+    for j, step in enumerate(raw.add):
+        steps.append(_to_step(step, step.workstream, lines, ("add", j)))
+    for j, key in enumerate(raw.remove):
+        if key not in by_id:
+            problems.append(lines.problem(("remove", j), f"remove: no such milestone '{key}'{did_you_mean(key, by_id)}"))
+    removed = set(raw.remove)
+    steps = [s for s in steps if s.id not in removed]
+    if problems:
+        raise TemplateError(problems)
+    formats = {k: dict(v) for k, v in parent.formats.items()}
+    for key, value in raw.formats.items():
+        formats[key] = {**formats.get(key, {}), **value}
+    return Template(
+        name=raw.name, description=raw.description or parent.description, folders=(folder,) + parent.folders,
+        workstreams=tuple(workstreams), steps=tuple(steps), rules=parent.rules + _rules(raw, lines),
+        select_when=raw.select.when if raw.select else parent.select_when,
+        select_priority=raw.select.priority if raw.select else parent.select_priority,
+        select_source=Source(lines.file, lines.line(("select", "when"))) if raw.select else parent.select_source,
+        check_in=raw.check_in or parent.check_in,
+        roles=MappingProxyType({**parent.roles, **raw.roles}),
+        text=MappingProxyType(_deep_merge(dict(parent.text), raw.text)),
+        formats=MappingProxyType({k: MappingProxyType(v) for k, v in formats.items()}))
+
+
+def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _deep_merge(dict(out[key]), value)
+        else:
+            out[key] = value
+    return out
+
+
+# -- validation ----------------------------------------------------------------------------------
+
+def validate_template(template: Template) -> None:
+    """Ids unique, references known, one signature, expressions that compile, no cycle."""
+    from mapgen.expressions import compile_condition
+    from mapgen.scheduler import find_cycle
+
+    problems: list[Problem] = []
+    workstream_ids = {w for w, _ in template.workstreams}
+    rule_added = [s for rule in template.rules for s in rule.add]
+    known = {s.id for s in template.steps} | {s.id for s in rule_added}
+    seen: dict[str, TemplateStep] = {}
+    for step in template.steps:
+        if step.id in seen:
+            problems.append(step.source.problem(f"milestone id '{step.id}' is used twice "
+                                                f"(first at line {seen[step.id].source.line})"))
+        seen[step.id] = step
+    for step in list(template.steps) + rule_added:
+        if step.workstream not in workstream_ids:
+            problems.append(step.source.problem(
+                f"{step.id}: no such workstream '{step.workstream}'{did_you_mean(step.workstream, workstream_ids)}"))
+        for ref in step.after + step.before:
+            if ref not in known:
+                problems.append(step.source.problem(
+                    f"{step.id}: depends on unknown milestone '{ref}'{did_you_mean(ref, known)}"))
+    signature = [s for s in template.steps if s.id == "signature"]
+    if len(signature) != 1:
+        problems.append(Problem("a template needs exactly one milestone with id 'signature'", template.file, None))
+    elif signature[0].internal:
+        problems.append(signature[0].source.problem("signature cannot be internal"))
+    expressions = [(rule.when, rule.source) for rule in template.rules]
+    if template.select_when and template.select_source:
+        expressions.append((template.select_when, template.select_source))
+    for expression, source in expressions:
+        try:
+            compile_condition(expression)
+        except MapgenError as exc:
+            problems.append(source.problem(exc.problems[0].message))
+    for rule in template.rules:
+        for ref in list(rule.skip) + list(rule.set):
+            if ref not in known:
+                problems.append(rule.source.problem(f"rule refers to unknown milestone '{ref}'{did_you_mean(ref, known)}"))
+        if "signature" in rule.skip:
+            problems.append(rule.source.problem("a rule cannot skip signature"))
+    if template.check_in:
+        from mapgen.brief import parse_check_in
+
+        try:
+            parse_check_in(template.check_in)
+        except ValueError as exc:
+            problems.append(Problem(f"check_in: {exc}", template.file, None))
+    if not problems:
+        after = {s.id: set(s.after) for s in template.steps}
+        for s in template.steps:
+            for target in s.before:
+                after.setdefault(target, set()).add(s.id)
+        cycle = find_cycle({k: sorted(v) for k, v in after.items()})
+        if cycle:
+            step = seen.get(cycle[0])
+            problems.append(Problem(f"dependency cycle: {' -> '.join(cycle)}", template.file,
+                                    step.source.line if step else None))
+    if problems:
+        raise TemplateError(problems)
+
+
+# -- finding templates ---------------------------------------------------------------------------
+
+class Catalog:
+    """Templates by name from a list of folders, earlier folders first."""
+
+    def __init__(self, roots: list[Path]) -> None:
+        self.roots = [r for r in roots]
+
+    def folders(self) -> list[Path]:
+        """Every template folder, first occurrence of a name wins."""
+        found: dict[str, Path] = {}
+        for root in self.roots:
+            if not root.is_dir():
+                continue
+            for candidate in sorted(root.iterdir()):
+                if (candidate / TEMPLATE_FILE).is_file() and candidate.name not in found:
+                    found[candidate.name] = candidate
+        return list(found.values())
+
+    def names(self) -> list[str]:
+        return [f.name for f in self.folders()]
+
+    def folder_of(self, name: str, exclude: Path | None = None) -> Path | None:
+        for root in self.roots:
+            candidate = root / name
+            if (candidate / TEMPLATE_FILE).is_file() and (exclude is None or candidate.resolve() != exclude):
+                return candidate
+        return None
+
+    def load(self, name_or_path: str) -> Template:
+        """A template by name, or by a path to its folder or its template.yaml."""
+        path = Path(name_or_path)
+        if path.name == TEMPLATE_FILE and path.is_file():
+            return load_template(path.parent, self)
+        if (path / TEMPLATE_FILE).is_file() and (path.is_absolute() or "/" in name_or_path or name_or_path == "."):
+            return load_template(path, self)
+        folder = self.folder_of(name_or_path)
+        if folder is None:
+            if (path / TEMPLATE_FILE).is_file():
+                return load_template(path, self)
+            raise MapgenError(f"no template named '{name_or_path}'{did_you_mean(name_or_path, self.names())}"
+                              f" (known: {', '.join(self.names()) or 'none'})")
+        return load_template(folder, self)
+
+    def all(self) -> list[Template]:
+        return [load_template(folder, self) for folder in self.folders()]
+
+
+def default_catalog(extra: list[Path] | None = None) -> Catalog:
+    """``--template-path`` folders, then MAPGEN_TEMPLATE_PATH, then plugin folders (shipped ones last)."""
+    import os
+
+    from mapgen.plugins import get_plugin_manager
+
+    roots = list(extra or [])
+    env = os.environ.get("MAPGEN_TEMPLATE_PATH")
+    if env:
+        roots.extend(Path(p) for p in env.split(os.pathsep) if p)
+    for _plugin, function in get_plugin_manager().implementations("template_dirs"):
+        roots.extend(Path(p) for p in (function() or ()))
+    return Catalog(roots)
