@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, ValidationError, field_validator
 
-from mapgen.errors import BriefError, MapgenError
+from mapgen.errors import BriefError, MapgenError, did_you_mean
 from mapgen.validation import Date, Duration, Id, Model, Role, Text, problems_from
 from mapgen.yamlio import Lines, load_yaml
 
@@ -219,9 +219,27 @@ def load_brief(path: Path, display: str | None = None) -> LoadedBrief:
         problems.append(lines.problem(("dates",), "dates: give a target signature date, a go-live date, or both"))
     if dates.signature and dates.go_live and dates.go_live < dates.signature:
         problems.append(lines.problem(("dates", "go_live"), "dates.go_live: is before the signature date"))
+    country = brief.calendar_country
+    if country and (message := unsupported_country(country)):
+        where = ("buyer", "country") if brief.calendar.country == "inherit" else ("calendar", "country")
+        problems.append(lines.problem(where, f"{'.'.join(where)}: {message}"))
     if problems:
         raise BriefError(problems)
     return LoadedBrief(brief, lines, path)
+
+
+def unsupported_country(code: str) -> str | None:
+    """Why ``code`` (``DE`` or ``DE-BY``) has no holiday calendar, or None when it has one."""
+    import holidays
+
+    country, _, subdivision = code.partition("-")
+    supported = holidays.list_supported_countries()
+    if country not in supported:
+        return f"no holiday calendar for country '{country}'{did_you_mean(country, list(supported))}"
+    if subdivision and subdivision not in supported[country]:
+        return (f"no holiday calendar for subdivision '{subdivision}' of {country}"
+                f"{did_you_mean(subdivision, list(supported[country]))}")
+    return None
 
 
 def check_done_dates(loaded: LoadedBrief, today: dt.date) -> None:

@@ -193,7 +193,9 @@ class _Owners:
     def __init__(self, buyer: Sequence[Person], seller: Sequence[Person], template: Template) -> None:
         self.people = {"buyer": buyer, "seller": seller}
         self.labels = template.roles
+        self.roles = set(template.roles) | {r for s in template.steps for r in (s.buyer_role, s.seller_role)}
         self.missing: dict[tuple[str, str], list[str]] = {}
+        self.strangers: list[str] = []
 
     def resolve(self, side: str, role: str, override: str | None, step_name: str) -> Owner:
         people = self.people[side]
@@ -202,7 +204,14 @@ class _Owners:
                 if person.role == override:
                     return Owner(person.name, person.role)
             holder = next((p for p in people if p.name == override), None)
-            return Owner(override, holder.role if holder else None)
+            if holder is not None:
+                return Owner(holder.name, holder.role)
+            as_role = override.strip().lower().replace(" ", "_").replace("-", "_")
+            if as_role in self.roles:
+                role = as_role
+            else:
+                self.strangers.append(f"{side} owner '{override}' of {step_name} is not among {side}.people")
+                return Owner(override, None)
         for person in people:
             if person.role == role:
                 return Owner(person.name, role)
@@ -217,4 +226,4 @@ class _Owners:
             label = self.labels.get(role, role_label(role))
             shown = ", ".join(plain(s) for s in steps[:3]) + (f" and {len(steps) - 3} more" if len(steps) > 3 else "")
             out.append(f"no {side} person has role '{role}': {label} (to be named) owns {shown}")
-        return out
+        return out + self.strangers

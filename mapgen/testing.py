@@ -8,7 +8,7 @@ a late plan. ``plan_from_brief`` runs the real pipeline on brief text.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -228,3 +228,34 @@ def iter_formats() -> Iterator[str]:
     from mapgen.plugins import formats
 
     return iter(formats().names())
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What a user sees from one ``mapgen`` run: exit code, stdout, stderr."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def errors(self) -> list[str]:
+        return [line for line in self.err.splitlines() if ": error: " in line]
+
+
+@pytest.fixture
+def mapgen_cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """``mapgen_cli(*args) -> CliResult``: run the real command line in-process."""
+    from mapgen.cli import main
+
+    def _run(*args: object) -> CliResult:
+        capsys.readouterr()
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return _run

@@ -95,9 +95,16 @@ def problems_from(error: ValidationError, lines: Lines, model: type[BaseModel]) 
         else:
             text = str(item["msg"])
             text = text.removeprefix("Value error, ")
+            if kind == "literal_error" and isinstance(item.get("input"), str):
+                expected = str((item.get("ctx") or {}).get("expected", ""))
+                text = f"'{item['input']}' is not one of {expected}{did_you_mean(item['input'], _literals(expected))}"
             message = f"{where}: {text[:1].lower() + text[1:]}" if where else text
         out.append(lines.problem(loc, message))
     return out
+
+
+def _literals(expected: str) -> list[str]:
+    return re.findall(r"'([^']*)'", expected)
 
 
 def dotted(loc: tuple[Any, ...]) -> str:

@@ -13,7 +13,7 @@ class JsonFormat(OutputFormat):
     name = "json"
     suffix = ".json"
     description = "The plan as JSON (schema 1), for scripts and CI"
-    default = False  # contract: the default formats are the document formats
+    default = True  # contract: the default formats are the document formats
 
     def render(self, plan: Plan, context: RenderContext) -> bytes:
         return plan_json(plan).encode("utf-8")
