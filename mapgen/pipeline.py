@@ -44,7 +44,7 @@ def select_template(loaded: LoadedBrief, catalog: Catalog, explicit: str | None,
             raise MapgenError([loaded.lines.problem(("deal", "segment"), f"deal.segment: no template named "
                                                     f"'{segment}'{did_you_mean(segment, catalog.names())}")])
         return catalog.load(segment)
-    context = condition_context(loaded, today)
+    context = condition_context(loaded.brief, today)
     matches: list[Template] = []
     for template in catalog.all():
         if template.select_when is None:
@@ -81,7 +81,7 @@ def draft(loaded: LoadedBrief, *, today: dt.date | None = None, template: str | 
     day = resolve_today(today, loaded)
     check_done_dates(loaded, day)
     chosen = select_template(loaded, catalog or default_catalog(), template, day)
-    steps, warnings = apply_rules(chosen, condition_context(loaded, day))
+    steps, warnings = apply_rules(chosen, condition_context(loaded.brief, day))
     steps, brief_warnings = apply_brief(steps, chosen, loaded)
     result: tuple[Step, ...] = tuple(steps)
     for plugin, function in get_plugin_manager().implementations("adjust_steps"):

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Mapping
 
-from mapgen.brief import LoadedBrief, OwnerNames
+from mapgen.brief import Brief, LoadedBrief, OwnerNames
 from mapgen.errors import MapgenError, Problem, did_you_mean
 from mapgen.expressions import EU, evaluate
 from mapgen.template import Template, TemplateStep, patch_step
@@ -40,9 +40,8 @@ class Step:
     skip: bool = False
 
 
-def condition_context(loaded: LoadedBrief, today: dt.date) -> dict[str, Any]:
+def condition_context(brief: Brief, today: dt.date) -> dict[str, Any]:
     """What a template condition can read about the deal."""
-    brief = loaded.brief
     country = brief.buyer.country or ""
     return {
         "deal": {"name": brief.deal.name, "amount": brief.deal.amount, "currency": brief.deal.currency,
@@ -58,6 +57,19 @@ def condition_context(loaded: LoadedBrief, today: dt.date) -> dict[str, Any]:
         "dates": {"today": today, "signature": brief.dates.signature, "go_live": brief.dates.go_live},
         "EU": EU,
     }
+
+
+def sample_context() -> dict[str, Any]:
+    """A plausible deal, to try a template's conditions when there is no brief (``mapgen check``)."""
+    today = dt.date(2026, 11, 2)
+    brief = Brief.model_validate({
+        "deal": {"name": "Sample", "amount": 250000, "currency": "USD", "segment": None},
+        "buyer": {"company": "Buyer", "country": "DE-BY", "outcome": "Sample outcome",
+                  "people": [{"name": "A", "role": "champion"}]},
+        "seller": {"company": "Seller", "people": [{"name": "B", "role": "account_executive"}]},
+        "dates": {"today": today.isoformat(), "signature": "2026-12-18", "go_live": "2027-03-01"},
+    })
+    return condition_context(brief, today)
 
 
 def _from_template(step: TemplateStep) -> Step:

@@ -6,7 +6,7 @@ line; ``extends`` then merges the resolved parent with the child's overrides.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from pydantic import ValidationError
 
 from mapgen.errors import MapgenError, Problem, TemplateError, did_you_mean
-from mapgen.validation import Duration, Id, Model, Role, Text, problems_from
+from mapgen.validation import Duration, Id, Model, Role, TemplateName, Text, problems_from
 from mapgen.yamlio import Lines, load_yaml
 
 TEMPLATE_FILE = "template.yaml"
@@ -83,7 +83,7 @@ class SelectIn(Model):
 
 
 class TemplateFile(Model):
-    name: Id
+    name: TemplateName
     description: Text = ""
     extends: str | None = None
     select: SelectIn | None = None
@@ -278,8 +278,8 @@ def _extend(parent: Template, raw: TemplateFile, lines: Lines, folder: Path) -> 
     for j, key in enumerate(raw.remove):
         if key not in by_id:
             problems.append(lines.problem(("remove", j), f"remove: no such milestone '{key}'{did_you_mean(key, by_id)}"))
-    removed = set(raw.remove)
-    steps = [s for s in steps if s.id not in removed]
+    for key in raw.remove:
+        steps = _remove_bridged(steps, key)
     if problems:
         raise TemplateError(problems)
     formats = {k: dict(v) for k, v in parent.formats.items()}
@@ -297,6 +297,24 @@ def _extend(parent: Template, raw: TemplateFile, lines: Lines, folder: Path) -> 
         formats=MappingProxyType({k: MappingProxyType(v) for k, v in formats.items()}))
 
 
+def _remove_bridged(steps: list[TemplateStep], key: str) -> list[TemplateStep]:
+    """Drop a step and keep its neighbours in order: its successors now follow its predecessors."""
+    gone = next((s for s in steps if s.id == key), None)
+    if gone is None:
+        return steps
+    preds = list(gone.after) + [s.id for s in steps if key in s.before]
+    succs = set(gone.before) | {s.id for s in steps if key in s.after}
+    out = []
+    for step in steps:
+        if step.id == key:
+            continue
+        after = [a for a in step.after if a != key]
+        if step.id in succs:
+            after += [p for p in preds if p not in after and p != step.id]
+        out.append(replace(step, after=tuple(after), before=tuple(b for b in step.before if b != key)))
+    return out
+
+
 def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in over.items():
@@ -311,8 +329,9 @@ def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]
 
 def validate_template(template: Template) -> None:
     """Ids unique, references known, one signature, expressions that compile, no cycle."""
-    from mapgen.expressions import compile_condition
+    from mapgen.expressions import compile_condition, evaluate
     from mapgen.scheduler import find_cycle
+    from mapgen.steps import sample_context
 
     problems: list[Problem] = []
     workstream_ids = {w for w, _ in template.workstreams}
@@ -340,9 +359,11 @@ def validate_template(template: Template) -> None:
     expressions = [(rule.when, rule.source) for rule in template.rules]
     if template.select_when and template.select_source:
         expressions.append((template.select_when, template.select_source))
+    sample = sample_context()
     for expression, source in expressions:
         try:
             compile_condition(expression)
+            evaluate(expression, sample)  # names the brief does not provide, sandbox violations
         except MapgenError as exc:
             problems.append(source.problem(exc.problems[0].message))
     for rule in template.rules:

@@ -45,6 +45,16 @@ def _identifier(value: str) -> str:
     return value
 
 
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def _template_name(value: str) -> str:
+    if not _NAME.match(value):
+        raise ValueError(f"'{value}' is not a template name: use lower-case letters, digits, - and _ "
+                         "(e.g. acme-enterprise)")
+    return value
+
+
 def _role(value: Any) -> Any:
     """``Economic Buyer`` and ``economic-buyer`` both mean ``economic_buyer``."""
     if isinstance(value, str):
@@ -73,6 +83,7 @@ def _text(value: Any) -> str:
 
 Duration = Annotated[int, BeforeValidator(parse_duration)]
 Id = Annotated[str, AfterValidator(_identifier)]
+TemplateName = Annotated[str, AfterValidator(_template_name)]
 #: A role id; written loosely (``Economic Buyer``) it is normalised.
 Role = Annotated[str, BeforeValidator(_role), AfterValidator(_identifier)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
