@@ -44,6 +44,11 @@ class TemplateError(MapgenError):
 class ScheduleError(MapgenError):
     """The plan cannot be scheduled (a dependency cycle, no target date)."""
 
+    def __init__(self, problems: Iterable[Problem] | str, file: str | Path | None = None,
+                 line: int | None = None, steps: tuple[str, ...] = ()) -> None:
+        super().__init__(problems, file, line)
+        self.steps = steps  # the step ids involved, so the caller can point at where they were written
+
 
 class RenderError(MapgenError):
     """An output format failed to render."""

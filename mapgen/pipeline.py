@@ -115,7 +115,8 @@ def plan_from_draft(d: Draft) -> Plan:
         result = schedule([Task(s.id, s.duration, s.after, s.status, s.done) for s in steps], calendar, d.today,
                           brief.dates.signature, brief.dates.go_live)
     except MapgenError as exc:
-        raise MapgenError([Problem(p.message, p.file or loaded.file, p.line) for p in exc.problems]) from None
+        line = _line_of_steps(loaded, getattr(exc, "steps", ()))
+        raise MapgenError([Problem(p.message, p.file or loaded.file, p.line or line) for p in exc.problems]) from None
 
     buyer_people = tuple(Person(p.name, "buyer", p.role, p.title, p.email) for p in brief.buyer.people)
     seller_people = tuple(Person(p.name, "seller", p.role, p.title, p.email) for p in brief.seller.people)
@@ -163,6 +164,17 @@ def plan_from_draft(d: Draft) -> Plan:
         calendar=CalendarInfo(calendar.country, calendar.subdivision, calendar.closed),
         source=loaded.file, texts=d.template.text)
     return adjust_plan(plan)
+
+
+def _line_of_steps(loaded: LoadedBrief, steps: Sequence[str]) -> int | None:
+    """Where the brief adds or changes one of ``steps``: what a user edits to fix a cycle."""
+    for index, added in enumerate(loaded.brief.add):
+        if added.id in steps:
+            return loaded.lines.line(("add", index))
+    for key in loaded.brief.milestones:
+        if key in steps:
+            return loaded.lines.line(("milestones", key))
+    return None
 
 
 def adjust_plan(plan: Plan) -> Plan:

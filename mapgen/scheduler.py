@@ -63,16 +63,24 @@ def find_cycle(after: Mapping[str, Sequence[str]]) -> list[str] | None:
     remaining = _kahn_leftover(successors)
     if not remaining:
         return None
-    # Walk forward inside the leftover graph until a node repeats: that stretch is a cycle.
-    start = min(remaining)
+    # Every leftover node has a predecessor that is left over too (nodes downstream of a cycle
+    # are left over as well, but may have no successor in it): walk backward until a node repeats.
+    preds: dict[str, list[str]] = {node: [] for node in successors}
+    for node, targets in successors.items():
+        for target in targets:
+            preds[target].append(node)
     path: list[str] = []
     position: dict[str, int] = {}
-    node = start
+    node = min(remaining)
     while node not in position:
         position[node] = len(path)
         path.append(node)
-        node = min(s for s in successors[node] if s in remaining)
-    return path[position[node]:] + [node]
+        node = min(p for p in preds[node] if p in remaining)
+    cycle = path[position[node]:]
+    cycle.reverse()
+    first = cycle.index(min(cycle))
+    cycle = cycle[first:] + cycle[:first]
+    return cycle + [cycle[0]]
 
 
 def _kahn_leftover(successors: Mapping[str, Sequence[str]]) -> set[str]:
@@ -106,7 +114,7 @@ def _topological(order_hint: Sequence[str], preds: Mapping[str, Sequence[str]],
                 queue.append(target)
     if len(order) != len(order_hint):
         cycle = find_cycle(preds)
-        raise ScheduleError(f"dependency cycle: {' -> '.join(cycle or [])}")
+        raise ScheduleError(f"dependency cycle: {' -> '.join(cycle or [])}", steps=tuple(cycle or ()))
     return order
 
 

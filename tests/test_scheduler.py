@@ -228,3 +228,11 @@ def _descendants(node: str, succs: dict[str, list[str]]) -> set[str]:
                 seen.add(n)
                 stack.append(n)
     return seen
+
+
+def test_find_cycle_ignores_steps_downstream_of_the_cycle() -> None:
+    from mapgen.scheduler import find_cycle
+
+    after = {"a": ["c"], "b": ["a"], "c": ["b"], "d": ["c"], "e": ["d"], "f": []}
+    assert find_cycle(after) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": [], "b": ["a"]}) is None
