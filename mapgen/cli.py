@@ -127,7 +127,12 @@ def cli() -> None:
     through signature to go-live, as a deck, a document, a workbook, Markdown and JSON."""
 
 
-@cli.command(epilog=EXAMPLE)
+@cli.command(epilog="""\b
+Examples:
+  mapgen generate examples/acme-enterprise.yaml             # every document format into out/
+  mapgen generate briefs/ -o plans -f md,json --today 2026-11-02
+  mapgen generate deal.yaml --template-path ~/our-templates --template acme-enterprise
+""")
 @click.argument("briefs", nargs=-1, required=True, metavar="BRIEF_OR_DIR...")
 @click.option("-o", "--out", "out", default="out", show_default=True, type=click.Path(file_okay=False),
               help="Folder the plans are written to, as OUT/<brief name>.<ext>.")
@@ -188,7 +193,11 @@ def _chosen_formats(registry: Any, formats_: str | None) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-@cli.command(epilog=EXAMPLE)
+@cli.command(epilog="""\b
+Examples:
+  mapgen plan examples/globex-late.yaml                     # late and critical steps highlighted
+  mapgen plan deal.yaml --json | jq '.signature'            # the plan JSON (contract section 6)
+""")
 @click.argument("brief", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the plan JSON (contract section 6).")
 @click.option("--template", default=None, metavar="NAME_OR_PATH", help="Use this template instead of selecting one.")
@@ -214,7 +223,11 @@ def plan(brief: str, as_json: bool, template: str | None, today: dt.date | None,
     _warn(brief, result.warnings)
 
 
-@cli.command(epilog=EXAMPLE)
+@cli.command(epilog="""\b
+Examples:
+  mapgen check briefs/                                      # every brief in a folder
+  mapgen check templates/enterprise my-templates/           # templates, and their format assets
+""")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--today", type=DateParam(), default=None, help="The 'as of' date to check briefs against.")
 @template_path_option
@@ -230,7 +243,10 @@ def check(paths: Sequence[str], today: dt.date | None, template_path: Sequence[s
         raise Failed()
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Example:
+  mapgen templates --template-path ~/our-templates          # shipped, plugin and your own templates
+""")
 @template_path_option
 def templates(template_path: Sequence[str]) -> None:
     """List the templates found and when each is selected."""
@@ -251,7 +267,10 @@ def templates(template_path: Sequence[str]) -> None:
         click.echo(f"    selected {when}; {steps} customer-facing steps; {folder}")
 
 
-@cli.command("formats")
+@cli.command("formats", epilog="""\b
+Example:
+  mapgen formats                                            # then: mapgen generate deal.yaml -f pptx,ics
+""")
 def formats_command() -> None:
     """List the output formats and the plugin that provides each."""
     registry = _registry()
@@ -261,7 +280,10 @@ def formats_command() -> None:
         click.echo(f"{fmt.name:<6} {fmt.suffix:<7} {item.plugin:<28} {fmt.description}{flag}")
 
 
-@cli.command("plugins")
+@cli.command("plugins", epilog="""\b
+Example:
+  MAPGEN_LOAD_PLUGINS=mapgen-ics mapgen plugins             # load only this external plugin
+""")
 def plugins_command() -> None:
     """List the loaded plugins and the hooks each implements."""
     from mapgen.plugins import LOAD_PLUGINS_ENV, get_plugin_manager

@@ -233,6 +233,15 @@ class Plan:
     def people(self, side: Side) -> tuple[Person, ...]:
         return (self.buyer if side == "buyer" else self.seller).people
 
+    def unnamed(self, include_internal: bool = False) -> tuple[tuple[Side, str, tuple[Milestone, ...]], ...]:
+        """Owners still to be named: (side, placeholder such as "Legal counsel (to be named)", their steps)."""
+        found: dict[tuple[Side, str], list[Milestone]] = {}
+        for m in self.visible(include_internal):
+            for side, owner in (("buyer", m.owners.buyer), ("seller", m.owners.seller)):
+                if not owner.named:
+                    found.setdefault((side, owner.name), []).append(m)  # type: ignore[arg-type]
+        return tuple((side, name, tuple(steps)) for (side, name), steps in found.items())
+
     def text(self, key: str, default: str = "") -> str:
         """Template wording by dotted key (``deck.notes.title``), or ``default``."""
         node: Any = self.texts

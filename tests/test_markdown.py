@@ -1,0 +1,134 @@
+"""The Markdown plan, read back the way GitHub reads it (markdown-it, GFM tables)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from mapgen.markup import plain
+from mapgen.plan import Plan
+from mapgen.testing import HOSTILE_STRINGS, make_plan
+
+
+def parse(text: str):  # type: ignore[no-untyped-def]
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).parse(text)
+
+
+def tables(text: str) -> list[list[list[str]]]:
+    """Each table as rows of cell texts (inline content rendered to plain text)."""
+    out: list[list[list[str]]] = []
+    rows: list[list[str]] = []
+    row: list[str] | None = None
+    for token in parse(text):
+        if token.type == "table_open":
+            rows = []
+        elif token.type == "tr_open":
+            row = []
+        elif token.type == "inline" and row is not None:
+            row.append("".join(child.content if child.type in ("text", "code_inline") else
+                               ("\n" if child.type in ("softbreak", "hardbreak") or
+                                (child.type == "html_inline" and child.content == "<br>") else "")
+                               for child in token.children or []))
+        elif token.type == "tr_close" and row is not None:
+            rows.append(row)
+            row = None
+        elif token.type == "table_close":
+            out.append(rows)
+    return out
+
+
+def plan_table(text: str) -> list[list[str]]:
+    return next(t for t in tables(text) if t[0][:3] == ["#", "Workstream", "Action"])
+
+
+def test_plan_table_has_one_row_per_visible_step(render, sample_plan: Plan) -> None:
+    text = render("md", sample_plan).decode()
+    table = plan_table(text)
+    visible = sample_plan.visible()
+    assert len(table) == len(visible) + 1
+    assert all(len(row) == 8 for row in table)
+    for row, m in zip(table[1:], visible):
+        assert row[2] == plain(m.name)
+        assert row[3] == m.owners.buyer.name and row[4] == m.owners.seller.name
+    assert not any(m.internal for m in visible)
+    internal = [m for m in sample_plan.milestones if m.internal]
+    assert internal and plain(internal[0].name) not in text
+    assert plain(internal[0].name) in render("md", sample_plan, include_internal=True).decode()
+
+
+def test_hostile_text_stays_text_and_cannot_break_the_table(render, hostile_plan: Plan) -> None:
+    text = render("md", hostile_plan).decode()
+    table = plan_table(text)
+    assert all(len(row) == 8 for row in table), "a pipe or a newline broke the table"
+    cells = "\n".join("\n".join(row) for row in table)
+    for s in HOSTILE_STRINGS:
+        assert s in cells or s in plain(text), s
+    html = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).render(text)
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_inline_markdown_keeps_its_formatting(render, tmp_path: Path) -> None:
+    from mapgen.testing import plan_from_brief
+
+    brief = (Path(__file__).resolve().parents[1] / "examples" / "acme-enterprise.yaml").read_text(encoding="utf-8")
+    text = render("md", plan_from_brief(brief, tmp_path=tmp_path)).decode()
+    html = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(text)
+    assert "<strong>one week instead of six</strong>" in html
+    assert "<em>evaluation</em>" in html
+    assert "**" not in html
+
+
+def test_late_plan_states_the_earliest_dates_plainly(render, late_plan: Plan) -> None:
+    text = render("md", late_plan).decode()
+    assert late_plan.signature.earliest is not None
+    assert "cannot be met" in text
+    from mapgen.builtin.markdown import human_date
+
+    assert human_date(late_plan.signature.earliest) in text
+    assert "⚠" in text
+
+
+def test_long_plan_and_every_section(render) -> None:
+    plan = make_plan(40, long_names=True)
+    text = render("md", plan).decode()
+    for heading in ("## Who is involved", "## The plan", "## Decision gates", "## Risks", "## Staying on track",
+                    "## Sign-off"):
+        assert heading in text
+    assert len(plan_table(text)) == len(plan.visible()) + 1
+
+
+def test_a_template_can_override_the_markdown(tmp_path: Path, mapgen_cli) -> None:
+    folder = tmp_path / "tpl" / "short"
+    folder.mkdir(parents=True)
+    (folder / "template.yaml").write_text("name: short\nextends: smb\n", encoding="utf-8")
+    (folder / "plan.md.j2").write_text("# {{ plan.title }}\n{% for m in steps %}- {{ m.name | md }}\n{% endfor %}",
+                                       encoding="utf-8")
+    brief = Path(__file__).resolve().parents[1] / "examples" / "bloom-smb.yaml"
+    result = mapgen_cli("generate", brief, "-f", "md", "--template-path", tmp_path / "tpl", "--template", "short",
+                        "-o", tmp_path / "out")
+    assert result.code == 0, result.err
+    text = (tmp_path / "out" / "bloom-smb.md").read_text(encoding="utf-8")
+    assert text.startswith("# ") and text.count("\n- ") >= 5
+
+
+@pytest.mark.parametrize("source, message", [
+    ("{% for m in steps %}", "plan.md.j2:1"),
+    ("{{ plan.nothing_here }}", "plan.md.j2"),
+    ("{{ plan.__class__.__mro__ }}", "plan.md.j2"),
+])
+def test_a_broken_markdown_template_is_reported_with_its_file(tmp_path: Path, mapgen_cli, source: str,
+                                                              message: str) -> None:
+    folder = tmp_path / "tpl" / "broken"
+    folder.mkdir(parents=True)
+    (folder / "template.yaml").write_text("name: broken\nextends: smb\n", encoding="utf-8")
+    (folder / "plan.md.j2").write_text(source, encoding="utf-8")
+    brief = Path(__file__).resolve().parents[1] / "examples" / "bloom-smb.yaml"
+    result = mapgen_cli("generate", brief, "-f", "md,json", "--template-path", tmp_path / "tpl", "--template",
+                        "broken", "-o", tmp_path / "out")
+    assert result.code == 1
+    assert message in result.err and "Traceback" not in result.err
+    assert (tmp_path / "out" / "bloom-smb.json").exists(), "the other formats are still written"
+    assert not (tmp_path / "out" / "bloom-smb.md").exists()
