@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -137,8 +137,6 @@ def plan_from_draft(d: Draft) -> Plan:
                           owners.resolve("seller", s.seller_role, s.seller_owner, s.name)),
             internal=s.internal, gate=s.gate, note=s.note, description=s.description, criteria=s.criteria))
     milestones.sort(key=lambda m: (m.internal, m.due, m.start, order[m.id]))
-    from dataclasses import replace
-
     milestones = [replace(m, number=n) for n, m in enumerate(milestones, 1)]
     milestones.sort(key=lambda m: (m.due, m.start, order[m.id]))
     warnings.extend(owners.warnings())
