@@ -6,7 +6,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from mapgen.brief import LoadedBrief, check_done_dates, load_brief, parse_check_in
 from mapgen.calendar import BusinessCalendar
@@ -76,24 +76,13 @@ class Draft:
 
 def draft(loaded: LoadedBrief, *, today: dt.date | None = None, template: str | None = None,
           catalog: Catalog | None = None) -> Draft:
-    from mapgen.plugins import get_plugin_manager
 
     day = resolve_today(today, loaded)
     check_done_dates(loaded, day)
     chosen = select_template(loaded, catalog or default_catalog(), template, day)
     steps, warnings = apply_rules(chosen, condition_context(loaded.brief, day))
     steps, brief_warnings = apply_brief(steps, chosen, loaded)
-    result: tuple[Step, ...] = tuple(steps)
-    for plugin, function in get_plugin_manager().implementations("adjust_steps"):
-        try:
-            changed = function(steps=result, brief=loaded.brief)
-        except MapgenError:
-            raise
-        except Exception as exc:
-            raise MapgenError(f"plugin {plugin}: adjust_steps failed: {type(exc).__name__}: {exc}",
-                              loaded.file) from exc
-        if changed is not None:
-            result = tuple(changed)
+    result = tuple(_through_plugins("adjust_steps", "steps", tuple(steps), loaded.file, brief=loaded.brief))
     if loaded.brief.dates.go_live and not any(s.id == "go_live" and not s.skip for s in result):
         raise MapgenError([loaded.lines.problem(("dates", "go_live"), f"dates.go_live: template '{chosen.name}' "
                                                 "has no go_live step for this deal")])
@@ -176,19 +165,23 @@ def _line_of_steps(loaded: LoadedBrief, steps: Sequence[str]) -> int | None:
 
 
 def adjust_plan(plan: Plan) -> Plan:
+    return _through_plugins("adjust_plan", "plan", plan, plan.source)
+
+
+def _through_plugins(hook: str, argument: str, value: Any, file: str | None, **extra: Any) -> Any:
+    """Pass ``value`` through each plugin's ``hook`` in turn; a plugin's crash is reported with its name."""
     from mapgen.plugins import get_plugin_manager
 
-    for plugin, function in get_plugin_manager().implementations("adjust_plan"):
+    for plugin, function in get_plugin_manager().implementations(hook):
         try:
-            changed = function(plan=plan)
+            changed = function(**{argument: value}, **extra)
         except MapgenError:
             raise
         except Exception as exc:
-            raise MapgenError(f"plugin {plugin}: adjust_plan failed: {type(exc).__name__}: {exc}",
-                              plan.source) from exc
+            raise MapgenError(f"plugin {plugin}: {hook} failed: {type(exc).__name__}: {exc}", file) from exc
         if changed is not None:
-            plan = changed
-    return plan
+            value = changed
+    return value
 
 
 def _amount(value: float | None) -> float | int | None:
