@@ -76,7 +76,6 @@ class Draft:
 
 def draft(loaded: LoadedBrief, *, today: dt.date | None = None, template: str | None = None,
           catalog: Catalog | None = None) -> Draft:
-
     day = resolve_today(today, loaded)
     check_done_dates(loaded, day)
     chosen = select_template(loaded, catalog or default_catalog(), template, day)
