@@ -173,6 +173,7 @@ def schedule(tasks: Iterable[Task], calendar: BusinessCalendar, today: dt.date,
 
     start: dict[str, dt.date] = {}
     due: dict[str, dt.date] = {}
+    needed_signature: dt.date | None = None
     for node in reversed(order):
         if node not in backward:
             continue
@@ -180,15 +181,17 @@ def schedule(tasks: Iterable[Task], calendar: BusinessCalendar, today: dt.date,
         if node == SIGNATURE and SIGNATURE in deadline:
             latest = deadline[SIGNATURE]
             if limits and min(limits) < latest:
-                warnings.append(
-                    f"the go-live target needs signature by {min(limits).isoformat()}, "
-                    f"before the target signature date {latest.isoformat()}")
+                needed_signature = min(limits)
         else:
             if node in deadline:
                 limits.append(deadline[node])
             latest = min(limits)
         due[node] = latest
         start[node] = _start_from_due(calendar, latest, by_id[node].duration)
+    squeezed = [node for node in backward if node in after_signature
+                and any(start[node] <= due[p] for p in preds[node] if p in due)]
+    if squeezed:  # the go-live target leaves too little time after the signature target
+        backward -= after_signature
     for node in order:
         if node in backward:
             continue
@@ -231,7 +234,13 @@ def schedule(tasks: Iterable[Task], calendar: BusinessCalendar, today: dt.date,
                         derived=signature_target is None)
     go_live = None
     if has_go_live:
-        go_live = KeyDate(due[GO_LIVE], earliest_due[GO_LIVE], earliest_due[GO_LIVE] <= due[GO_LIVE],
+        target = deadline.get(GO_LIVE, due[GO_LIVE])
+        if squeezed and needed_signature is not None:
+            warnings.append(f"the go-live target {target.isoformat()} needs signature by "
+                            f"{needed_signature.isoformat()}, before the target signature date "
+                            f"{due[SIGNATURE].isoformat()}: go-live is planned for {due[GO_LIVE].isoformat()}, "
+                            f"the earliest it can follow signature")
+        go_live = KeyDate(target, earliest_due[GO_LIVE], earliest_due[GO_LIVE] <= target and due[GO_LIVE] <= target,
                           derived=go_live_target is None)
     return Schedule(steps, signature, go_live, tuple(warnings))
 

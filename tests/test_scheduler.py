@@ -111,8 +111,13 @@ def test_go_live_target_too_tight_for_signature_is_warned() -> None:
     tasks = chain(("signature", 0), ("implementation", 20), ("go_live", 0))
     result = schedule(tasks, WEEKENDS, D(2026, 11, 2), D(2026, 12, 1), D(2026, 12, 10))
     assert any("needs signature by 2026-11-11" in w for w in result.warnings)
-    assert result.steps["signature"].due == D(2026, 12, 1)  # targets are kept, not rolled
-    assert result.steps["go_live"].due == D(2026, 12, 10)
+    assert result.steps["signature"].due == D(2026, 12, 1)  # the signature target is kept
+    # finish-to-start wins over an impossible go-live target: go-live follows signature as early as it can
+    assert result.steps["implementation"].start == D(2026, 12, 2)
+    assert result.steps["go_live"].due == D(2026, 12, 30)
+    assert result.go_live is not None and result.go_live.target == D(2026, 12, 10)
+    assert not result.go_live.feasible
+    assert any("go-live is planned for 2026-12-30" in w for w in result.warnings)
 
 
 # -- properties on random plans -----------------------------------------------------------------
@@ -180,10 +185,9 @@ def test_schedule_satisfies_every_rule(case) -> None:  # type: ignore[no-untyped
         for start, due in ((x.start, x.due),) + (() if t.status == "done" else ((x.earliest_start, x.earliest_due),)):
             assert cal.is_working(start) and cal.is_working(due)
             assert cal.distance(start, due) == max(0, t.duration - 1)
-        # finish-to-start on the plan's dates (unless the targets contradict each other)
-        if not conflict:
-            for p in preds[t.id]:
-                assert x.start > s[p].due, (p, t.id)
+        # finish-to-start on the plan's dates, always
+        for p in preds[t.id]:
+            assert x.start > s[p].due, (p, t.id)
         # earliest: never before today unless done; after every predecessor
         if t.status != "done":
             assert x.earliest_start >= today
@@ -209,8 +213,11 @@ def test_schedule_satisfies_every_rule(case) -> None:  # type: ignore[no-untyped
     if "go_live" in s:
         assert result.go_live is not None
         if go_live_target is not None:
-            assert s["go_live"].due == cal.on_or_before(go_live_target)
-        assert result.go_live.feasible == (s["go_live"].earliest_due <= s["go_live"].due)
+            target = cal.on_or_before(go_live_target)
+            assert result.go_live.target == target
+            assert s["go_live"].due > target if conflict else s["go_live"].due == target
+        assert result.go_live.feasible == (s["go_live"].earliest_due <= result.go_live.target
+                                           and s["go_live"].due <= result.go_live.target)
     # the critical chain reaches signature through driving predecessors
     if by_id["signature"].status != "done":
         assert sig.critical
