@@ -19,6 +19,10 @@ from mapgen.steps import Step, apply_brief, apply_rules, condition_context, reso
 from mapgen.template import Catalog, Template, default_catalog
 
 
+#: Field data: plans with 11 to 15 customer-facing steps do best, past about 30 none are read.
+LONGEST_READ_PLAN = 30
+
+
 def resolve_today(cli_today: dt.date | None, loaded: LoadedBrief | None) -> dt.date:
     """``--today``, then the brief's ``dates.today``, then SOURCE_DATE_EPOCH, then the system date."""
     if cli_today is not None:
@@ -128,6 +132,10 @@ def plan_from_draft(d: Draft) -> Plan:
     milestones = [replace(m, number=n) for n, m in enumerate(milestones, 1)]
     milestones.sort(key=lambda m: (m.due, m.start, order[m.id]))
     warnings.extend(owners.warnings())
+    facing = sum(1 for m in milestones if not m.internal)
+    if facing > LONGEST_READ_PLAN:
+        warnings.append(f"the plan has {facing} customer-facing steps: past about {LONGEST_READ_PLAN} a plan stops "
+                        f"being read; consider merging steps or marking some internal")
 
     check_in_text = brief.check_in or d.template.check_in
     check_in = next_check_in = None

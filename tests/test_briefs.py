@@ -137,3 +137,13 @@ def test_owner_override_by_name_role_or_stranger(tmp_path: Path) -> None:
     assert plan.milestone("discovery_call").owners.buyer.name == "Bo Li"
     assert plan.milestone("trial").owners.buyer.name == "Nobody Here"
     assert any("Nobody Here" in w for w in plan.warnings)
+
+
+def test_a_plan_too_long_to_read_is_flagged(tmp_path: Path) -> None:
+    from mapgen.testing import plan_from_brief
+
+    added = "".join(f"  - {{id: extra_{i}, name: Extra {i}, workstream: evaluation, duration: 1d}}\n"
+                    for i in range(25))
+    plan = plan_from_brief(BASE + "add:\n" + added, tmp_path=tmp_path)
+    assert any("customer-facing steps" in w for w in plan.warnings)
+    assert not any("customer-facing steps" in w for w in plan_from_brief(BASE, tmp_path=tmp_path).warnings)
