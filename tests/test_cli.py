@@ -151,3 +151,12 @@ def test_check_validates_a_folder_without_writing(tmp_path: Path, mapgen_cli, mo
     result = mapgen_cli("check", ROOT / "examples", ROOT / "templates")
     assert result.code == 0, result.err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_committed_example_plans_are_current(tmp_path: Path, mapgen_cli) -> None:
+    """docs/examples holds what `mapgen generate examples -f md -o docs/examples` writes today."""
+    assert mapgen_cli("generate", ROOT / "examples", "-f", "md", "-o", tmp_path).code == 0
+    for path in sorted(tmp_path.iterdir()):
+        committed = ROOT / "docs" / "examples" / path.name
+        assert committed.exists() and committed.read_bytes() == path.read_bytes(), (
+            f"{committed} is stale: run mapgen generate examples -f md -o docs/examples")
