@@ -71,8 +71,8 @@ class PluginManager(pluggy.PluginManager):
                 self._dists[ep.name] = (ep.dist.name, ep.dist.version)
 
     def implementations(self, hook: str) -> Iterator[tuple[str, Callable[..., Any]]]:
-        """(plugin name, function) for a hook, in pluggy's calling order."""
-        for impl in reversed(getattr(self.hook, hook).get_hookimpls()):
+        """(plugin name, function) for a hook in registration order: built-ins, then external plugins by name."""
+        for impl in getattr(self.hook, hook).get_hookimpls():
             yield impl.plugin_name, impl.function
 
     def info(self) -> list[PluginInfo]:

@@ -224,6 +224,38 @@ def render():  # type: ignore[no-untyped-def]
     return _render
 
 
+@pytest.fixture
+def register_plugin():  # type: ignore[no-untyped-def]
+    """``register_plugin(plugin, name=None)``: load a plugin (module, class or object) for one test.
+
+    Its hooks are checked against mapgen's hookspecs (a misspelled hook fails), its formats and
+    commands become available, and everything is unloaded after the test.
+    """
+    from mapgen import plugins
+    from mapgen.cli import cli
+
+    pm = plugins.get_plugin_manager()
+    commands_before = set(cli.commands)
+    added: list[str] = []
+
+    def _register(plugin: Any, name: str | None = None) -> Any:
+        name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
+        pm.register(plugin, name=name)
+        added.append(name)
+        pm.check_pending()
+        plugins.formats.cache_clear()
+        cli._plugins_loaded = False  # type: ignore[attr-defined]
+        return plugin
+
+    yield _register
+    for name in added:
+        pm.unregister(name=name)
+    for command in set(cli.commands) - commands_before:
+        del cli.commands[command]
+    plugins.formats.cache_clear()
+    cli._plugins_loaded = False  # type: ignore[attr-defined]
+
+
 def iter_formats() -> Iterator[str]:
     from mapgen.plugins import formats
 

@@ -1,1 +1,6 @@
-pytest_plugins = ("mapgen.testing",)
+from importlib.metadata import entry_points
+
+# mapgen.testing is a pytest plugin (entry point "pytest11" in pyproject.toml), so plugin authors get its
+# fixtures just by installing mapgen. Running from a source tree that is not installed, load it here.
+if not any(ep.value == "mapgen.testing" for ep in entry_points(group="pytest11")):
+    pytest_plugins = ("mapgen.testing",)
