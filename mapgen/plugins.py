@@ -29,6 +29,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "mapgen.builtin.templates",
     "mapgen.builtin.markdown",
     "mapgen.builtin.json_format",
+    "mapgen.builtin.pptx_deck",
 )
 
 

@@ -1,0 +1,61 @@
+"""Regenerate the pictures in docs/images from the example briefs: python docs/render_images.py [pptx docx xlsx]
+
+Each example is written by mapgen, converted to PDF by LibreOffice and to PNG by pdftoppm:
+the pictures show what a user's LibreOffice shows. Needs soffice and pdftoppm.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+IMAGES = ROOT / "docs" / "images"
+EXAMPLES = ("acme-enterprise", "bloom-smb", "globex-late")
+
+
+def pages(pdf: Path, work: Path, dpi: int) -> list[Path]:
+    prefix = work / f"{pdf.stem}-{dpi}"
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(pdf), str(prefix)], check=True)
+    return sorted(work.glob(f"{prefix.name}-*.png"))
+
+
+def contact_sheet(images: list[Path], target: Path, columns: int = 3) -> None:
+    opened = [Image.open(p).convert("RGB") for p in images]
+    width, height = opened[0].size
+    gap = 8
+    rows = (len(opened) + columns - 1) // columns
+    sheet = Image.new("RGB", (columns * width + (columns + 1) * gap, rows * height + (rows + 1) * gap), "#d1d5db")
+    for i, image in enumerate(opened):
+        sheet.paste(image, (gap + (i % columns) * (width + gap), gap + (i // columns) * (height + gap)))
+    sheet.save(target, optimize=True)
+
+
+def main(formats: list[str]) -> None:
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        briefs = [str(ROOT / "examples" / f"{name}.yaml") for name in EXAMPLES]
+        subprocess.run([sys.executable, "-m", "mapgen", "generate", *briefs, "-f", ",".join(formats), "-o", str(work),
+                        "--today", "2026-11-02"], check=True, cwd=ROOT)
+        for fmt in formats:
+            for name in EXAMPLES:
+                subprocess.run([shutil.which("soffice") or "soffice", f"-env:UserInstallation=file://{work}/profile",
+                                "--headless", "--convert-to", "pdf", "--outdir", str(work / fmt),
+                                str(work / f"{name}.{fmt}")], check=True, capture_output=True)
+                pdf = work / fmt / f"{name}.pdf"
+                small = pages(pdf, work, 40)
+                contact_sheet(small, IMAGES / f"{fmt}-{name}.png", columns=3 if fmt == "pptx" else 2)
+                if name == "acme-enterprise":
+                    for number, page in enumerate(pages(pdf, work, 80), 1):
+                        shutil.copy(page, IMAGES / f"{fmt}-{name}-{number}.png")
+    print("wrote", ", ".join(sorted(p.name for p in IMAGES.glob("*.png"))))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or ["pptx", "docx", "xlsx"])

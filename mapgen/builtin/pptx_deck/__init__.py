@@ -1,0 +1,77 @@
+"""Built-in plugin: the plan as a 16:9 PowerPoint deck a rep walks the buyer through.
+
+Slides: title, outcome and key dates, a drawn timeline, the plan table (paginated by
+measured row heights), people on both sides, risks, next steps and the weekly check-in,
+sign-off; speaker notes on each. A template may ship ``deck.pptx`` (masters, layouts,
+theme colours and fonts, logo): its "Title Slide" and "Title Only" layouts are used and
+everything drawn uses its theme colours. See docs/deck-branding.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from mapgen.errors import Problem
+from mapgen.formats import OutputFormat, RenderContext
+from mapgen.hookspecs import hookimpl
+from mapgen.markup import plain
+from mapgen.plan import Plan
+
+ASSET = "deck.pptx"
+
+
+class PptxFormat(OutputFormat):
+    name = "pptx"
+    suffix = ".pptx"
+    description = "A 16:9 deck for the alignment call, with a drawn timeline and speaker notes"
+    assets = (ASSET,)
+
+    def render(self, plan: Plan, context: RenderContext) -> bytes:
+        from mapgen.output import normalize_office_zip
+
+        from .canvas import Canvas
+        from .slides import DeckWriter
+
+        template = context.asset(ASSET)
+        canvas = Canvas(template)
+        source = str(context.template_dirs[0] / "template.yaml") if context.template_dirs else plan.source
+        DeckWriter(canvas, plan, context.include_internal, source).write()
+        _properties(canvas.prs, plan)
+        return normalize_office_zip(canvas.save(), plan.today)
+
+    def check_template(self, context: RenderContext) -> list[Problem]:
+        path = context.asset(ASSET)
+        if path is None:
+            return []
+        try:
+            from .canvas import Canvas
+
+            canvas = Canvas(path)
+        except Exception as exc:  # noqa: BLE001 - any reason python-pptx cannot open it
+            return [Problem(f"format pptx: cannot open the deck template: {type(exc).__name__}: {exc}", str(path))]
+        problems = []
+        if canvas.content_layout is None:
+            problems.append(Problem("format pptx: the deck template has no layout with a title "
+                                    "(name one 'Title Only')", str(path)))
+        if canvas.width / canvas.height < 1.7:
+            problems.append(Problem("format pptx: the deck template is not 16:9; slides will be drawn to its size",
+                                    str(path)))
+        return problems
+
+
+def _properties(prs, plan: Plan) -> None:  # type: ignore[no-untyped-def]
+    stamp = dt.datetime.combine(plan.today, dt.time(0, 0))
+    core = prs.core_properties
+    core.title = plain(plan.title)[:255]
+    core.subject = "Mutual action plan"
+    core.author = plain(plan.seller.company)[:255]
+    core.last_modified_by = "mapgen"
+    core.keywords = f"mutual action plan; {plain(plan.deal.name)}"[:255]
+    core.comments = ""
+    core.revision = 1
+    core.created = core.modified = core.last_printed = stamp
+
+
+@hookimpl
+def register_formats(registry) -> None:  # type: ignore[no-untyped-def]
+    registry.add(PptxFormat)

@@ -1,0 +1,87 @@
+"""Speaker notes: a short talk track per slide, in the rep's voice.
+
+A template words them under ``text: deck: notes: <slide>`` (the shipped templates do);
+these defaults are used otherwise. Notes are Jinja templates rendered in the sandbox
+with StrictUndefined, because templates are written by other people.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from mapgen.errors import Problem, RenderError
+from mapgen.markup import plain
+from mapgen.plan import Plan
+
+SLIDES = ("title", "outcome", "timeline", "plan", "people", "risks", "next_steps", "sign_off")
+
+DEFAULT_NOTES: dict[str, str] = {
+    "title": (
+        "Thanks for making the time. This is a working draft of how {{ buyer }} and {{ seller }} get from today "
+        "to {{ 'go-live on ' ~ go_live if go_live else 'signature on ' ~ signature }}. It is yours as much as "
+        "ours: as we go through it, tell me what is wrong, who is missing and which dates do not work."),
+    "outcome": (
+        "Start with why: in your words, the goal is {{ outcome }}. Everything in this plan works back from that. "
+        "{% if not feasible %}I want to be straight with you: from where we are today, {{ earliest_signature }} is "
+        "the earliest realistic signature date, not {{ signature }}. Let's decide together whether we change the "
+        "date or the scope.{% else %}If we both hold the dates that follow, signature on {{ signature }} is "
+        "realistic.{% endif %}"),
+    "timeline": (
+        "Here is the whole path on one page. Each lane is a workstream; the dark bars are the critical path, where "
+        "a day lost is a day lost at signature{{ ' and go-live' if go_live else '' }}. "
+        "{% if late %}The red ones are already late: {{ late }}. {% endif %}"
+        "Which of these lanes worries you most?"),
+    "plan": (
+        "Every step has an owner on your side and on ours. I have named people where I know them; the ones marked "
+        "'to be named' are where I need your help. Let's go row by row and fix anything that is not right."),
+    "people": (
+        "These are the people I believe need to be involved. Who else has a say in this decision, and who would "
+        "be surprised to find out about it late?"),
+    "risks": (
+        "These are the things most likely to slow us down, and what we plan to do about each. What have I missed? "
+        "What has stalled similar projects at {{ buyer }} before?"),
+    "next_steps": (
+        "The next few steps, with owners and dates. We suggest a short weekly check-in "
+        "{{ '(' ~ check_in ~ ')' if check_in else '' }} to keep the plan honest: what moved, what slipped and what "
+        "that means for the dates."),
+    "sign_off": (
+        "If this plan looks right, let's both agree to it. It is not a contract; it is our shared commitment to the "
+        "steps and dates. I'll send the updated version after this call."),
+}
+
+
+def notes_for(plan: Plan, slide: str, include_internal: bool, source: str | None = None) -> str:
+    """The talk track for one slide, from the template's wording or the default."""
+    text = plan.text(f"deck.notes.{slide}", DEFAULT_NOTES[slide])
+    try:
+        return _compile(text).render(**_variables(plan, include_internal)).strip()
+    except Exception as exc:  # a template's wording error names the template
+        message = getattr(exc, "message", None) or str(exc)
+        raise RenderError([Problem(f"format pptx: text.deck.notes.{slide}: {message}", source)]) from exc
+
+
+def _variables(plan: Plan, include_internal: bool) -> dict[str, Any]:
+    from mapgen.builtin.markdown import human_date
+
+    late = [plain(m.name) for m in plan.late_steps(include_internal)]
+    return {
+        "buyer": plain(plan.buyer.company), "seller": plain(plan.seller.company), "deal": plain(plan.deal.name),
+        "outcome": plain(plan.buyer.outcome).strip().rstrip(".") or "the outcome we agreed",
+        "today": human_date(plan.today), "signature": human_date(plan.signature.target),
+        "go_live": human_date(plan.go_live.target) if plan.go_live else "",
+        "earliest_signature": human_date(plan.signature.earliest),
+        "earliest_go_live": human_date(plan.go_live.earliest) if plan.go_live else "",
+        "feasible": plan.feasible, "late": ", ".join(late),
+        "check_in": plan.check_in.label if plan.check_in else "",
+        "next_check_in": human_date(plan.next_check_in) if plan.next_check_in else "",
+        "steps": len(plan.visible(include_internal)),
+    }
+
+
+@lru_cache(maxsize=64)
+def _compile(source: str):  # type: ignore[no-untyped-def]
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False).from_string(source)
