@@ -243,6 +243,28 @@ def check(paths: Sequence[str], today: dt.date | None, template_path: Sequence[s
         raise Failed()
 
 
+@cli.group("template")
+def template_group() -> None:
+    """Work with templates (folders holding template.yaml and format assets)."""
+
+
+@template_group.command("check", epilog="""\b
+Example:
+  mapgen template check templates/acme-enterprise          # template.yaml, plan.docx, deck.pptx, plan.md.j2
+""")
+@click.argument("folders", nargs=-1, required=True, metavar="TEMPLATE_DIR...")
+@template_path_option
+def template_check(folders: Sequence[str], template_path: Sequence[str]) -> None:
+    """Validate templates and their format assets (a Word template's variables, the deck's layouts)."""
+    from mapgen.checking import check_paths
+
+    for folder in folders:
+        if not (Path(folder) / "template.yaml").is_file():
+            raise click.BadParameter(f"{folder}: not a template folder (no template.yaml)", param_hint="TEMPLATE_DIR")
+    if not check_paths([Path(p) for p in folders], _catalog(template_path), _registry(), None, _report):
+        raise Failed()
+
+
 @cli.command(epilog="""\b
 Example:
   mapgen templates --template-path ~/our-templates          # shipped, plugin and your own templates

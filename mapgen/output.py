@@ -55,5 +55,6 @@ def normalize_office_zip(data: bytes, today: dt.date) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0o600 << 16
-            target.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+            # Level 1: the files are small, and recompressing is the cost of byte-identical output.
+            target.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     return buffer.getvalue()

@@ -30,6 +30,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "mapgen.builtin.markdown",
     "mapgen.builtin.json_format",
     "mapgen.builtin.pptx_deck",
+    "mapgen.builtin.docx_document",
 )
 
 

@@ -1,0 +1,244 @@
+"""Build the default Word template, ``plan.docx``, with python-docx.
+
+Run ``python -m mapgen.builtin.docx_document.default_template`` after changing it; the
+result is committed, and it is the file enablement copies and restyles in Word
+(docs/word-template.md). The Jinja tags in it are docxtpl's: ``{{r x }}`` inserts
+formatted text, ``{%tr %}`` repeats a table row, ``{%p %}`` a paragraph.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TARGET = Path(__file__).with_name("plan.docx")
+ACCENT = "1D4ED8"
+PLAN_COLUMNS = (("#", 0.42), ("Step", 2.03), ("Buyer owner", 0.95), ("Seller owner", 0.95), ("Due", 1.1),
+                ("Status", 0.8), ("Notes", 1.05))  # 7.3 in: the page's width inside its margins
+
+
+def build(target: Path = TARGET) -> None:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.shared import Inches, Pt, RGBColor
+
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Inches(8.5), Inches(11)
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Inches(0.6))
+    section.top_margin, section.bottom_margin = Inches(0.6), Inches(0.6)
+    _styles(doc, Pt, RGBColor)
+
+    doc.add_paragraph("{{ title }}", style="Title")
+    doc.add_paragraph("Mutual action plan for {{ deal }} · as of {{ today }}", style="Subtitle")
+
+    doc.add_heading("Key dates", level=1)
+    dates = _table(doc, ("", "Target", "Earliest feasible", "Status"), (1.6, 1.9, 1.9, 1.9), Inches)
+    _loop_rows(dates, "{%tr for d in key_dates %}", ("{{ d.label }}", "{{ d.target }}", "{{ d.earliest }}",
+                                                    "{{r d.status }}"), "{%tr endfor %}")
+    doc.add_paragraph("{%p if not feasible %}")
+    doc.add_paragraph("{{r late_sentence }}", style="Intense Quote")
+    doc.add_paragraph("{%p endif %}")
+
+    doc.add_heading("What we are working towards", level=1)
+    doc.add_paragraph("{{r outcome }}")
+
+    doc.add_heading("Who is involved", level=1)
+    people = _table(doc, ("Company", "Name", "Title", "Role in this plan"), (1.5, 1.8, 2.0, 2.0), Inches)
+    _loop_rows(people, "{%tr for p in people %}", ("{{ p.company }}", "{{ p.name }}", "{{ p.title }}",
+                                                  "{{ p.role }}"), "{%tr endfor %}")
+
+    doc.add_heading("The plan", level=1)
+    doc.add_paragraph("Steps by workstream, with an owner on each side. ◆ marks the critical path: a day "
+                      "lost there is a day lost at signature or go-live.", style="Caption")
+    plan = _table(doc, tuple(name for name, _ in PLAN_COLUMNS), tuple(w for _, w in PLAN_COLUMNS), Inches)
+    plan.rows[0].cells[2].text = "{{ buyer }}"
+    plan.rows[0].cells[3].text = "{{ seller }}"
+    _bold_row(plan.rows[0])
+    _control_row(plan, "{%tr for g in groups %}")
+    group = plan.add_row()
+    merged = group.cells[0].merge(group.cells[-1])
+    merged.text = "{{ g.name }}"
+    merged.paragraphs[0].runs[0].bold = True
+    merged.paragraphs[0].paragraph_format.keep_with_next = True  # a workstream's name never ends a page
+    _shade(merged, "E8EEFB")
+    _control_row(plan, "{%tr for m in g.steps %}")
+    row = plan.add_row()
+    for cell, text in zip(row.cells, ("{{ m.number }}{{ m.mark }}", "{{r m.name }}", "{{r m.buyer }}",
+                                      "{{r m.seller }}", "{{ m.due }}", "{{r m.status }}", "{{r m.notes }}")):
+        cell.text = text
+    _control_row(plan, "{%tr endfor %}")
+    _control_row(plan, "{%tr endfor %}")
+    plan.alignment = WD_TABLE_ALIGNMENT.CENTER
+
+    doc.add_paragraph("{%p if gates %}")
+    doc.add_heading("Decision gates and success criteria", level=1)
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p for g in gates %}")
+    doc.add_paragraph("{{r g.heading }}", style="List Bullet")
+    doc.add_paragraph("{%p for c in g.criteria %}")
+    doc.add_paragraph("{{r c }}", style="List Bullet 2")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endfor %}")
+
+    doc.add_heading("Risks and mitigations", level=1)
+    doc.add_paragraph("{%p if risks %}")
+    risks = _table(doc, ("Risk", "Owner", "What we do about it"), (2.9, 1.3, 3.1), Inches)
+    _loop_rows(risks, "{%tr for r in risks %}", ("{{r r.risk }}", "{{ r.owner }}", "{{r r.mitigation }}"),
+               "{%tr endfor %}")
+    doc.add_paragraph("{%p else %}")
+    doc.add_paragraph("No risks listed yet: what could slow this plan down?")
+    doc.add_paragraph("{%p endif %}")
+
+    doc.add_heading("How we stay on track", level=1)
+    doc.add_paragraph("{{ cadence }}")
+
+    doc.add_heading("Sign-off", level=1)
+    doc.add_paragraph("Both teams commit to the steps, owners and dates in this plan, and to updating it together "
+                      "when something changes.")
+    sign = doc.add_table(rows=1, cols=2)
+    sign.rows[0].cells[0].text = "For {{ buyer }}"
+    sign.rows[0].cells[1].text = "For {{ seller }}"
+    _bold_row(sign.rows[0])
+    _control_row(sign, "{%tr for s in signers %}")
+    line = sign.add_row()
+    line.cells[0].text = "\n______________________________   Date ________\n{{ s.buyer }}"
+    line.cells[1].text = "\n______________________________   Date ________\n{{ s.seller }}"
+    _control_row(sign, "{%tr endfor %}")
+
+    for table in doc.tables:
+        _table_text(table)
+    for paragraph in (p for row in sign.rows for cell in row.cells for p in cell.paragraphs):
+        paragraph.paragraph_format.keep_with_next = True  # the sign-off block stays on one page
+    _footer(section, Pt)
+    doc.core_properties.title = "Mutual action plan"
+    doc.save(target)
+
+
+def _styles(doc, Pt, RGBColor) -> None:  # type: ignore[no-untyped-def]
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(10)
+    normal.paragraph_format.space_after = Pt(4)
+    for name, size in (("Title", 22), ("Subtitle", 11), ("Heading 1", 13), ("Heading 2", 11)):
+        style = styles[name]
+        style.font.name = "Arial"
+        style.font.size = Pt(size)
+        if name.startswith("Heading"):
+            style.font.color.rgb = RGBColor.from_string(ACCENT)
+            style.paragraph_format.space_before = Pt(9)
+            style.paragraph_format.keep_with_next = True
+            style.paragraph_format.space_after = Pt(4)
+    text = styles.add_style("Table Text", 1)  # WD_STYLE_TYPE.PARAGRAPH
+    text.base_style = normal
+    text.font.size = Pt(8.5)
+    text.paragraph_format.space_after = Pt(0)
+    text.paragraph_format.space_before = Pt(0)
+    styles["Subtitle"].font.color.rgb = RGBColor.from_string("6B7280")
+    styles["Caption"].font.size = Pt(8.5)
+    styles["Caption"].font.color.rgb = RGBColor.from_string("6B7280")
+    rfonts = doc.styles.element.xpath("//w:docDefaults//w:rFonts")
+    for element in rfonts:  # East Asian and complex scripts too, so no run falls back to Calibri
+        for attribute in ("ascii", "hAnsi", "cs", "eastAsia"):
+            element.set(f"{{http://schemas.openxmlformats.org/wordprocessingml/2006/main}}{attribute}", "Arial")
+
+
+def _table(doc, header, widths, Inches):  # type: ignore[no-untyped-def]
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = doc.styles["Light Grid Accent 1"]
+    table.autofit = False
+    for cell, text, width in zip(table.rows[0].cells, header, widths):
+        cell.text = text
+        cell.width = Inches(width)
+    for column, width in zip(table.columns, widths):
+        column.width = Inches(width)
+    properties = table.rows[0]._tr.get_or_add_trPr()  # repeat the header row on every page
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    properties.append(repeat)
+    _bold_row(table.rows[0])
+    return table
+
+
+def _table_text(table) -> None:  # type: ignore[no-untyped-def]
+    """Cells in the "Table Text" style; rows kept whole on one page."""
+    from docx.oxml import OxmlElement
+
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.style = table.part.document.styles["Table Text"]
+
+
+def _bold_row(row) -> None:  # type: ignore[no-untyped-def]
+    for cell in row.cells:
+        for paragraph in cell.paragraphs:
+            for run in paragraph.runs:
+                run.bold = True
+
+
+def _control_row(table, tag: str) -> None:  # type: ignore[no-untyped-def]
+    table.add_row().cells[0].text = tag
+
+
+def _loop_rows(table, start: str, cells, end: str) -> None:  # type: ignore[no-untyped-def]
+    _control_row(table, start)
+    row = table.add_row()
+    for cell, text in zip(row.cells, cells):
+        cell.text = text
+    _control_row(table, end)
+
+
+def _shade(cell, fill: str) -> None:  # type: ignore[no-untyped-def]
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _footer(section, Pt) -> None:  # type: ignore[no-untyped-def]
+    """Footer: the deal, then "page N of M" as Word fields."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("{{ buyer }} × {{ seller }} · Mutual action plan · page ").font.size = Pt(8)
+    _field(paragraph, "PAGE", Pt)
+    paragraph.add_run(" of ").font.size = Pt(8)
+    _field(paragraph, "NUMPAGES", Pt)
+
+
+def _field(paragraph, code: str, Pt) -> None:  # type: ignore[no-untyped-def]
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for kind, text in (("begin", None), ("instr", f" {code} "), ("separate", None), ("text", "1"), ("end", None)):
+        run = paragraph.add_run()
+        run.font.size = Pt(8)
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        elif kind == "text":
+            element = OxmlElement("w:t")
+            element.text = text
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+
+
+if __name__ == "__main__":
+    build()
+    print(f"wrote {TARGET}")

@@ -1,0 +1,210 @@
+"""The Word document, reopened with python-docx and converted by LibreOffice."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.shared import RGBColor
+
+from mapgen.builtin.markdown import human_date
+from mapgen.markup import plain
+from mapgen.pipeline import build_plan
+from mapgen.testing import HOSTILE_STRINGS, make_plan
+from tests.office import convert_to_pdf, pdf_pages
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+DEFAULT = ROOT / "mapgen" / "builtin" / "docx_document" / "plan.docx"
+
+
+def open_docx(data: bytes):  # type: ignore[no-untyped-def]
+    return Document(io.BytesIO(data))
+
+
+def rows(doc) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    return [[cell.text for cell in row.cells] for table in doc.tables for row in table.rows]
+
+
+def text(doc) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join([p.text for p in doc.paragraphs] + ["\t".join(r) for r in rows(doc)])
+
+
+@pytest.fixture(scope="module")
+def example_docs(tmp_path_factory):  # type: ignore[no-untyped-def]
+    from mapgen.cli import main
+
+    out = tmp_path_factory.mktemp("docs")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["generate", *map(str, EXAMPLES), "-f", "docx", "-o", str(out)])
+    assert exit_info.value.code == 0
+    return {p.stem: (out / f"{p.stem}.docx", build_plan(p)) for p in EXAMPLES}
+
+
+def test_every_example_converts_and_a_typical_plan_fits_two_pages(example_docs):
+    for name, (path, _) in example_docs.items():
+        pdf = convert_to_pdf(path)
+        pages = pdf_pages(pdf)
+        assert 1 <= pages <= (2 if name != "globex-late" else 3), f"{name}: {pages} pages"
+
+
+def test_every_customer_facing_step_with_owners_due_date_and_status(example_docs):
+    for path, plan in example_docs.values():
+        doc = open_docx(path.read_bytes())
+        table_rows = rows(doc)
+        for step in plan.visible():
+            row = next((r for r in table_rows if len(r) == 7 and r[1] == plain(step.name)), None)
+            assert row is not None, f"{path.name}: {step.id}"
+            assert row[0] == f"{step.number}{' ◆' if step.critical else ''}"
+            assert (row[2], row[3]) == (step.owners.buyer.name, step.owners.seller.name)
+            assert row[4] == human_date(step.due) and row[5] == step.status_label
+            assert row[6] == plain(step.note or "")
+        for step in plan.milestones:
+            if step.internal:
+                assert plain(step.name) not in text(doc)
+
+
+def test_real_word_structure(example_docs):
+    path, plan = example_docs["acme-enterprise"]
+    doc = open_docx(path.read_bytes())
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert headings == ["Key dates", "What we are working towards", "Who is involved", "The plan",
+                        "Decision gates and success criteria", "Risks and mitigations", "How we stay on track",
+                        "Sign-off"]
+    assert doc.paragraphs[0].style.name == "Title" and doc.paragraphs[0].text == plan.title
+    plan_table = next(t for t in doc.tables if t.rows[0].cells[1].text == "Step")
+    assert plan_table.style.name == "Light Grid Accent 1"
+    assert plan_table.rows[0]._tr.xpath("./w:trPr/w:tblHeader")  # header row repeats on each page
+    assert [r.cells[0].text for r in plan_table.rows if r.cells[0].text == r.cells[-1].text][:2] == \
+        ["Business case", "Technical validation"]  # workstream group rows
+    footer = doc.sections[0].footer._element.xml
+    assert "PAGE" in footer and "NUMPAGES" in footer
+    assert doc.core_properties.title == plan.title
+    assert doc.core_properties.subject == "Mutual action plan: Acme warehouse platform"
+    assert doc.core_properties.created.date() == plan.today
+    assert "Sign here" not in text(doc) and "Dana Cho, CFO" in text(doc)
+
+
+def test_late_plan_states_the_earliest_dates(example_docs):
+    path, _ = example_docs["globex-late"]
+    body = text(open_docx(path.read_bytes()))
+    assert ("The target signature date of Fri 18 Dec 2026 cannot be met. The earliest signature is "
+            "Fri 15 Jan 2027") in body
+    assert "Cannot be met" in body
+    assert "The target signature date" not in text(open_docx(example_docs["acme-enterprise"][0].read_bytes()))
+
+
+def test_inline_markdown_becomes_word_formatting(example_docs):
+    doc = open_docx(example_docs["acme-enterprise"][0].read_bytes())
+    outcome = next(p for p in doc.paragraphs if p.text.startswith("Onboard a new warehouse"))
+    assert any(run.bold and run.text == "one week instead of six" for run in outcome.runs)
+    assert "**" not in text(doc)
+
+
+def test_hostile_text_renders_exactly(render):
+    plan = make_plan(hostile=True)
+    data = render("docx", plan)
+    doc = open_docx(data)
+    cells = {c for r in rows(doc) for c in r}
+    for step in plan.visible():
+        assert plain(step.name) in cells, step.name
+    body = text(doc)
+    for hostile in HOSTILE_STRINGS:
+        assert hostile in body, hostile
+    assert doc.core_properties.title == plain(plan.title)  # properties unescaped: "R&D", not "R&amp;D"
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert "&amp;amp;" not in package.read("word/document.xml").decode()
+        assert "&amp;amp;" not in package.read("docProps/core.xml").decode()
+
+
+def test_control_characters_never_make_an_invalid_file(render, tmp_path):
+    from dataclasses import replace
+
+    plan = make_plan()
+    first = plan.milestones[0]
+    broken = replace(plan, milestones=(replace(first, name="Bell\x07 escape\x1b NUL\x00 gone", note="tab\tok"),)
+                     + plan.milestones[1:])
+    path = tmp_path / "control.docx"
+    path.write_bytes(render("docx", broken))
+    assert "Bell escape NUL gone" in {c for r in rows(open_docx(path.read_bytes())) for c in r}
+
+
+def test_internal_steps_only_when_asked_for(render):
+    plan = make_plan()
+    internal = next(m for m in plan.milestones if m.internal)
+    assert plain(internal.name) not in text(open_docx(render("docx", plan)))
+    assert plain(internal.name) in text(open_docx(render("docx", plan, include_internal=True)))
+
+
+def test_same_plan_gives_the_same_bytes(render):
+    assert render("docx", make_plan()) == render("docx", make_plan())
+
+
+def test_forty_long_steps_render(render):
+    plan = make_plan(40, long_names=True)
+    doc = open_docx(render("docx", plan))
+    numbers = [r[0].split()[0] for r in rows(doc) if len(r) == 7 and r[0][:1].isdigit()]
+    assert numbers == [str(m.number) for g in plan.by_workstream() for m in g[1]]
+
+
+def restyled_template(folder: Path) -> None:
+    """What the guide tells enablement to do in Word, done with python-docx."""
+    doc = Document(str(DEFAULT))
+    doc.styles["Heading 1"].font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+    doc.styles["Heading 1"].font.name = "Georgia"
+    heading = next(p for p in doc.paragraphs if p.text == "The plan")
+    heading.runs[0].text = "Our joint plan"
+    doc.paragraphs[1].insert_paragraph_before("Prepared by {{ seller }} for {{ buyer }}.")
+    folder.mkdir(parents=True)
+    doc.save(str(folder / "plan.docx"))
+    (folder / "template.yaml").write_text("name: acme-enterprise\nextends: enterprise\n", encoding="utf-8")
+
+
+def test_a_custom_plan_docx_changes_styling_and_wording_as_the_guide_says(tmp_path, mapgen_cli):
+    restyled_template(tmp_path / "templates" / "acme-enterprise")
+    check = mapgen_cli("template", "check", tmp_path / "templates" / "acme-enterprise")
+    assert check.code == 0, check.err
+    result = mapgen_cli("generate", ROOT / "examples" / "acme-enterprise.yaml", "-f", "docx", "--template",
+                        "acme-enterprise", "--template-path", tmp_path / "templates", "-o", tmp_path / "out")
+    assert result.code == 0, result.err
+    doc = Document(str(tmp_path / "out" / "acme-enterprise.docx"))
+    assert doc.styles["Heading 1"].font.color.rgb == RGBColor(0xC0, 0x00, 0x00)
+    assert doc.styles["Heading 1"].font.name == "Georgia"
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert "Our joint plan" in headings and "The plan" not in headings
+    assert "Prepared by Northwind for Acme Corp." in [p.text for p in doc.paragraphs]
+
+
+def test_template_check_names_the_word_template_and_the_unknown_variable(tmp_path, mapgen_cli):
+    folder = tmp_path / "acme"
+    restyled_template(folder)
+    doc = Document(str(folder / "plan.docx"))
+    doc.add_paragraph("Discount: {{ discount_percent }}")
+    doc.save(str(folder / "plan.docx"))
+    result = mapgen_cli("template", "check", folder)
+    assert result.code == 1
+    assert len(result.errors) == 1
+    assert result.errors[0].startswith(f"{folder / 'plan.docx'}: error: format docx: the Word template uses "
+                                       "'discount_percent', which the plan does not provide")
+    assert mapgen_cli("check", folder).code == 1
+
+
+def test_guide_lists_every_variable():
+    from mapgen.builtin.docx_document.variables import VARIABLES
+
+    guide = (ROOT / "docs" / "word-template.md").read_text(encoding="utf-8")
+    for name in VARIABLES:
+        assert f"`{name}`" in guide, name
+
+
+def test_default_template_is_current(tmp_path):
+    """plan.docx is generated: rebuilding it must give the same tags (the guide documents them)."""
+    from mapgen.builtin.docx_document.default_template import build
+
+    build(tmp_path / "plan.docx")
+    fresh = Document(str(tmp_path / "plan.docx"))
+    committed = Document(str(DEFAULT))
+    assert text(fresh) == text(committed)
