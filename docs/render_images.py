@@ -25,6 +25,18 @@ def pages(pdf: Path, work: Path, dpi: int) -> list[Path]:
     return sorted(work.glob(f"{prefix.name}-*.png"))
 
 
+def trim(path: Path, pad: int = 12) -> Path:
+    """Crop a spreadsheet page to what is printed on it (a sheet rarely fills its paper)."""
+    image = Image.open(path).convert("RGB")
+    box = image.convert("L").point(lambda v: 255 if v < 245 else 0).getbbox()
+    if box:
+        left, top, right, bottom = box
+        image = image.crop((max(0, left - pad), max(0, top - pad), min(image.width, right + pad),
+                            min(image.height, bottom + pad)))
+        image.save(path)
+    return path
+
+
 def contact_sheet(images: list[Path], target: Path, columns: int = 3) -> None:
     opened = [Image.open(p).convert("RGB") for p in images]
     width, height = opened[0].size
@@ -50,10 +62,12 @@ def main(formats: list[str]) -> None:
                                 str(work / f"{name}.{fmt}")], check=True, capture_output=True)
                 pdf = work / fmt / f"{name}.pdf"
                 small = pages(pdf, work, 40)
-                contact_sheet(small, IMAGES / f"{fmt}-{name}.png", columns=3 if fmt == "pptx" else 2)
+                if fmt == "xlsx":  # the Plan and Timeline sheets, cropped to what is printed
+                    small = [trim(p) for p in pages(pdf, work, 90)[:2]]
+                contact_sheet(small, IMAGES / f"{fmt}-{name}.png", columns={"pptx": 3, "docx": 2, "xlsx": 1}[fmt])
                 if name == "acme-enterprise":
                     for number, page in enumerate(pages(pdf, work, 80), 1):
-                        shutil.copy(page, IMAGES / f"{fmt}-{name}-{number}.png")
+                        shutil.copy(trim(page) if fmt == "xlsx" else page, IMAGES / f"{fmt}-{name}-{number}.png")
     print("wrote", ", ".join(sorted(p.name for p in IMAGES.glob("*.png"))))
 
 

@@ -44,11 +44,18 @@ def _parser():  # type: ignore[no-untyped-def]
     return MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
 
 
-@lru_cache(maxsize=4096)
+# Text without these is the same before and after parsing: no emphasis, code, link, entity,
+# escape, line break or surrounding space to interpret. Most names and notes are like that.
+_MARKUP = re.compile(r"[*_`\[\]<>&\\~!\n\r]|^\s|\s$")
+
+
+@lru_cache(maxsize=16384)
 def spans(text: str) -> tuple[Span, ...]:
     """Parse inline Markdown into runs. Adjacent runs with equal formatting are merged."""
     if not text:
         return ()
+    if not _MARKUP.search(text):
+        return (Span(text),)
     tokens = _parser().parseInline(text)
     out: list[Span] = []
     bold = italic = strike = 0

@@ -31,6 +31,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "mapgen.builtin.json_format",
     "mapgen.builtin.pptx_deck",
     "mapgen.builtin.docx_document",
+    "mapgen.builtin.xlsx_workbook",
 )
 
 

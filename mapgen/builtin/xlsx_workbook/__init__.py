@@ -1,0 +1,31 @@
+"""Built-in plugin: the plan as an Excel tracker people work in with the buyer.
+
+Sheets: Plan (a formatted table with real dates, a status drop-down, and conditional
+formats against TODAY() so a step turns red when its date passes, whenever the file is
+opened), Timeline (week-by-week grid), People, Risks and Summary. Written with openpyxl's
+write-only mode, so a plan of thousands of steps stays in bounded memory.
+"""
+
+from __future__ import annotations
+
+from mapgen.formats import OutputFormat, RenderContext
+from mapgen.hookspecs import hookimpl
+from mapgen.plan import Plan
+
+
+class XlsxFormat(OutputFormat):
+    name = "xlsx"
+    suffix = ".xlsx"
+    description = "An Excel tracker: real dates, a status drop-down, late steps that turn red by themselves"
+
+    def render(self, plan: Plan, context: RenderContext) -> bytes:
+        from mapgen.output import normalize_office_zip
+
+        from .workbook import build_workbook
+
+        return normalize_office_zip(build_workbook(plan, context.include_internal), plan.today)
+
+
+@hookimpl
+def register_formats(registry) -> None:  # type: ignore[no-untyped-def]
+    registry.add(XlsxFormat)
