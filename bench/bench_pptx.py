@@ -15,10 +15,11 @@ from __future__ import annotations
 import io
 import statistics
 import sys
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import best  # noqa: E402  (also puts the repository on the path)
 
 from mapgen.formats import RenderContext  # noqa: E402
 from mapgen.plugins import formats  # noqa: E402
@@ -128,15 +129,6 @@ def direct(slides: list[dict]) -> bytes:
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()
-
-
-def best(func, *args) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        func(*args)
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

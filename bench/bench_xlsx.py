@@ -15,11 +15,12 @@ import copy
 import io
 import statistics
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import best  # noqa: E402  (also puts the repository on the path)
 
 from mapgen.formats import RenderContext  # noqa: E402
 from mapgen.plugins import formats  # noqa: E402
@@ -97,15 +98,6 @@ def direct(sheets: list[dict]) -> bytes:
     return out.getvalue()
 
 
-def best(func, *args) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        func(*args)
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def peak_memory(func, *args) -> float:  # type: ignore[no-untyped-def]
     tracemalloc.start()
     func(*args)
@@ -126,8 +118,8 @@ def main() -> None:
     for steps in SIZES:
         plan = make_plan(steps, span_days=SPAN_DAYS)
         data = fmt.render(plan, context)
-        ours = best(fmt.render, plan, context)
-        theirs = best(direct, describe(data))
+        ours = best(fmt.render, plan, context, repeat=REPEAT)
+        theirs = best(direct, describe(data), repeat=REPEAT)
         ratios.append(ours / theirs)
         peak = peak_memory(fmt.render, plan, context)
         print(f"{steps:>6} {ours:>9.3f} {theirs:>9.3f} {ours / theirs:>6.2f} {peak:>8.1f} {len(data) / 1e3:>8.0f}")

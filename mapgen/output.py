@@ -32,6 +32,24 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def set_core_properties(core, plan) -> None:  # type: ignore[no-untyped-def]
+    """Title, subject and author from the plan, dates from its ``today`` (python-pptx and python-docx alike).
+
+    Set here, unescaped and cleaned, rather than through a template engine that would escape them twice.
+    """
+    from mapgen.markup import clean, plain
+
+    stamp = dt.datetime.combine(plan.today, dt.time(0, 0))
+    core.title = clean(plain(plan.title))[:255]
+    core.subject = clean(f"Mutual action plan: {plain(plan.deal.name)}")[:255]
+    core.author = clean(plain(plan.seller.company))[:255]
+    core.last_modified_by = "mapgen"
+    core.keywords = "mutual action plan"
+    core.comments = ""
+    core.revision = 1
+    core.created = core.modified = core.last_printed = stamp
+
+
 def normalize_office_zip(data: bytes, today: dt.date) -> bytes:
     """Make an OOXML package byte-identical for identical content.
 

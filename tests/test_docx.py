@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 from docx.shared import RGBColor
 
-from mapgen.builtin.markdown import human_date
+from mapgen.wording import human_date
 from mapgen.markup import plain
 from mapgen.pipeline import build_plan
 from mapgen.testing import HOSTILE_STRINGS, make_plan

@@ -85,7 +85,7 @@ def test_late_plan_states_the_earliest_dates_plainly(render, late_plan: Plan) ->
     text = render("md", late_plan).decode()
     assert late_plan.signature.earliest is not None
     assert "cannot be met" in text
-    from mapgen.builtin.markdown import human_date
+    from mapgen.wording import human_date
 
     assert human_date(late_plan.signature.earliest) in text
     assert "⚠" in text

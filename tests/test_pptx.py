@@ -99,7 +99,7 @@ def pdf_page_count(pdf: Path) -> int:
 
 
 def test_every_customer_facing_step_is_in_the_plan_table(example_decks):
-    from mapgen.builtin.markdown import human_date
+    from mapgen.wording import human_date
 
     for path, plan in example_decks.values():
         rows = table_cells(deck(path.read_bytes()))

@@ -8,7 +8,6 @@ starts from a fresh DocxTemplate every time (docxtpl keeps state in the object).
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +15,6 @@ from pathlib import Path
 from mapgen.errors import Problem, RenderError
 from mapgen.formats import OutputFormat, RenderContext
 from mapgen.hookspecs import hookimpl
-from mapgen.markup import plain
 from mapgen.plan import Plan
 
 ASSET = "plan.docx"
@@ -30,7 +28,7 @@ class DocxFormat(OutputFormat):
     assets = (ASSET,)
 
     def render(self, plan: Plan, context: RenderContext) -> bytes:
-        from mapgen.output import normalize_office_zip
+        from mapgen.output import normalize_office_zip, set_core_properties
 
         from .variables import template_variables
 
@@ -42,7 +40,7 @@ class DocxFormat(OutputFormat):
         except Exception as exc:  # a template mistake names the Word template
             message = getattr(exc, "message", None) or str(exc)
             raise RenderError([Problem(f"format docx: template error: {message}", str(path))]) from exc
-        _properties(template.docx, plan)
+        set_core_properties(template.docx.core_properties, plan)
         buffer = io.BytesIO()
         template.save(buffer)
         return normalize_office_zip(buffer.getvalue(), plan.today)
@@ -76,22 +74,6 @@ def _environment():  # type: ignore[no-untyped-def]
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
-
-
-def _properties(document, plan: Plan) -> None:  # type: ignore[no-untyped-def]
-    """Document properties, set here rather than through docxtpl so they are not XML-escaped twice."""
-    from mapgen.markup import clean
-
-    stamp = dt.datetime.combine(plan.today, dt.time(0, 0))
-    core = document.core_properties
-    core.title = clean(plain(plan.title))[:255]
-    core.subject = clean(f"Mutual action plan: {plain(plan.deal.name)}")[:255]
-    core.author = clean(plain(plan.seller.company))[:255]
-    core.last_modified_by = "mapgen"
-    core.keywords = "mutual action plan"
-    core.comments = ""
-    core.revision = 1
-    core.created = core.modified = core.last_printed = stamp
 
 
 @hookimpl

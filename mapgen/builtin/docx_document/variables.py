@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mapgen.builtin.markdown import human_date
 from mapgen.markup import clean, plain, spans
 from mapgen.plan import Milestone, Plan
+from mapgen.wording import escape_markdown, human_date, late_sentence, signers
 
 LATE_COLOR = "C81E1E"
 MUTED_COLOR = "6B7280"
@@ -47,13 +47,13 @@ def template_variables(plan: Plan, template, include_internal: bool) -> dict[str
         "outcome": rich(template, plan.buyer.outcome or "To be agreed together."),
         "key_dates": _key_dates(plan, template),
         "feasible": plan.feasible,
-        "late_sentence": rich(template, _late_sentence(plan), color=LATE_COLOR),
+        "late_sentence": rich(template, late_sentence(plan), color=LATE_COLOR),
         "people": [{"company": _text(party.company), "name": _text(p.name), "title": _text(p.title),
                     "role": p.role_label} for party in (plan.buyer, plan.seller) for p in party.people],
         "groups": [{"name": _text(ws.name), "steps": [_step(m, template) for m in steps]}
                    for ws, steps in plan.by_workstream(include_internal)],
         "steps": [_step(m, template) for m in visible],
-        "gates": [{"heading": rich(template, f"**{_md_escape(m.gate or '')}** ({human_date(m.due)}): {m.name}"),
+        "gates": [{"heading": rich(template, f"**{escape_markdown(m.gate or '')}** ({human_date(m.due)}): {m.name}"),
                    "gate": _text(m.gate), "due": human_date(m.due),
                    "criteria": [rich(template, c) for c in m.criteria]} for m in plan.gates(include_internal)],
         "risks": [{"risk": rich(template, r.risk), "owner": _text(r.owner) or "To be named",
@@ -71,12 +71,6 @@ def _text(value: str | None) -> str:
     return clean(plain(value)) if value else ""
 
 
-def _md_escape(text: str) -> str:
-    import re
-
-    return re.sub(r"([\\`*_\[\]<>~!])", r"\\\1", re.sub(r"&(?=#?\w+;)", "&amp;", text))
-
-
 def _key_dates(plan: Plan, template) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     rows = [{"label": "Today", "target": human_date(plan.today), "earliest": "", "status": rich(template, "")}]
     pairs = [("Signature", plan.signature)] + ([("Go-live", plan.go_live)] if plan.go_live else [])
@@ -88,19 +82,6 @@ def _key_dates(plan: Plan, template) -> list[dict[str, Any]]:  # type: ignore[no
     return rows
 
 
-def _late_sentence(plan: Plan) -> str:
-    if not plan.signature.feasible:
-        text = (f"**The target signature date of {human_date(plan.signature.target)} cannot be met.** "
-                f"The earliest signature is **{human_date(plan.signature.earliest)}**")
-        if plan.go_live:
-            text += f", and the earliest go-live is **{human_date(plan.go_live.earliest)}**"
-        return text + "."
-    if plan.go_live and not plan.go_live.feasible:
-        return (f"**The target go-live date of {human_date(plan.go_live.target)} cannot be met.** "
-                f"The earliest go-live is **{human_date(plan.go_live.earliest)}**.")
-    return ""
-
-
 def _step(m: Milestone, template) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     colour = LATE_COLOR if m.late else (MUTED_COLOR if m.status == "done" else None)
     name = m.name + (" *(internal)*" if m.internal else "")
@@ -108,12 +89,12 @@ def _step(m: Milestone, template) -> dict[str, Any]:  # type: ignore[no-untyped-
         "id": m.id, "number": m.number, "mark": " ◆" if m.critical else "",
         "name": rich(template, name, color=colour),
         "workstream": _text(m.workstream_name),
-        "buyer": rich(template, _md_escape(m.owners.buyer.name), italic=not m.owners.buyer.named,
+        "buyer": rich(template, escape_markdown(m.owners.buyer.name), italic=not m.owners.buyer.named,
                       color=MUTED_COLOR if not m.owners.buyer.named else None),
-        "seller": rich(template, _md_escape(m.owners.seller.name), italic=not m.owners.seller.named,
+        "seller": rich(template, escape_markdown(m.owners.seller.name), italic=not m.owners.seller.named,
                        color=MUTED_COLOR if not m.owners.seller.named else None),
         "start": human_date(m.start), "due": human_date(m.due),
-        "status": rich(template, _md_escape(m.status_label), bold=m.late, color=colour),
+        "status": rich(template, escape_markdown(m.status_label), bold=m.late, color=colour),
         "status_id": m.status, "late": m.late, "critical": m.critical,
         "notes": rich(template, m.note or ""), "gate": _text(m.gate),
         "criteria": [rich(template, c) for c in m.criteria],
@@ -130,13 +111,10 @@ def _cadence(plan: Plan) -> str:
 
 
 def _signers(plan: Plan) -> list[dict[str, str]]:
-    def pick(people, roles):  # type: ignore[no-untyped-def]
-        chosen = [p for role in roles for p in people if p.role == role]
-        chosen = list(dict.fromkeys(chosen)) or list(people)
-        return [f"{_text(p.name)}{', ' + _text(p.title) if p.title else ''}" for p in chosen[:2]]
+    def names(side: str) -> list[str]:
+        return [f"{_text(p.name)}{', ' + _text(p.title) if p.title else ''}" for p in signers(plan, side)]
 
-    buyer = pick(plan.people("buyer"), ("economic_buyer", "champion"))
-    seller = pick(plan.people("seller"), ("account_executive", "executive_sponsor"))
+    buyer, seller = names("buyer"), names("seller")
     count = max(len(buyer), len(seller), 1)
     buyer += ["Name"] * (count - len(buyer))
     seller += ["Name"] * (count - len(seller))

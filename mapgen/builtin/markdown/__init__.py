@@ -8,7 +8,6 @@ never break a table or turn into HTML.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -19,24 +18,13 @@ from mapgen.formats import OutputFormat, RenderContext
 from mapgen.hookspecs import hookimpl
 from mapgen.markup import Span, clean, spans
 from mapgen.plan import Plan, role_label
+from mapgen.wording import human_date
 
 TEMPLATE_NAME = "plan.md.j2"
 DEFAULT_TEMPLATE = Path(__file__).with_name(TEMPLATE_NAME)
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _ESCAPE = re.compile(r"([\\`*_\[\]<>|~!])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 _BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.MULTILINE)
-
-
-def human_date(value: dt.date | dt.datetime | None) -> str:
-    """``Fri 27 Nov 2026``: the same on every machine, whatever its locale."""
-    if value is None:
-        return ""
-    text = f"{_DAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
-    if isinstance(value, dt.datetime):
-        text += f" at {value.strftime('%H:%M')}"
-    return text
 
 
 def _escape_text(text: str) -> str:

@@ -9,12 +9,10 @@ everything drawn uses its theme colours. See docs/deck-branding.md.
 
 from __future__ import annotations
 
-import datetime as dt
 
 from mapgen.errors import Problem
 from mapgen.formats import OutputFormat, RenderContext
 from mapgen.hookspecs import hookimpl
-from mapgen.markup import plain
 from mapgen.plan import Plan
 
 ASSET = "deck.pptx"
@@ -27,7 +25,7 @@ class PptxFormat(OutputFormat):
     assets = (ASSET,)
 
     def render(self, plan: Plan, context: RenderContext) -> bytes:
-        from mapgen.output import normalize_office_zip
+        from mapgen.output import normalize_office_zip, set_core_properties
 
         from .canvas import Canvas
         from .slides import DeckWriter
@@ -36,7 +34,7 @@ class PptxFormat(OutputFormat):
         canvas = Canvas(template)
         source = str(context.template_dirs[0] / "template.yaml") if context.template_dirs else plan.source
         DeckWriter(canvas, plan, context.include_internal, source).write()
-        _properties(canvas.prs, plan)
+        set_core_properties(canvas.prs.core_properties, plan)
         return normalize_office_zip(canvas.save(), plan.today)
 
     def check_template(self, context: RenderContext) -> list[Problem]:
@@ -57,19 +55,6 @@ class PptxFormat(OutputFormat):
             problems.append(Problem("format pptx: the deck template is not 16:9; slides will be drawn to its size",
                                     str(path)))
         return problems
-
-
-def _properties(prs, plan: Plan) -> None:  # type: ignore[no-untyped-def]
-    stamp = dt.datetime.combine(plan.today, dt.time(0, 0))
-    core = prs.core_properties
-    core.title = plain(plan.title)[:255]
-    core.subject = "Mutual action plan"
-    core.author = plain(plan.seller.company)[:255]
-    core.last_modified_by = "mapgen"
-    core.keywords = f"mutual action plan; {plain(plan.deal.name)}"[:255]
-    core.comments = ""
-    core.revision = 1
-    core.created = core.modified = core.last_printed = stamp
 
 
 @hookimpl

@@ -14,7 +14,7 @@ from typing import Sequence
 
 from mapgen.markup import Span, clean, spans
 
-from .measure import line_height, text_width, wrap
+from .measure import line_height, wrap
 
 EMU_PER_PT = 12700
 SLIDE_W, SLIDE_H = 960.0, 540.0  # 13.333 x 7.5 in: 16:9

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from mapgen.builtin.markdown import human_date
 from mapgen.markup import plain
 from mapgen.plan import Milestone, Person, Plan
+from mapgen.wording import escape_markdown, human_date, late_sentence, signers
 
 from .canvas import DONE, LATE, MUTED, TEXT, Box, Canvas, Cell
 from .measure import line_height
@@ -83,24 +83,12 @@ class DeckWriter:
                 canvas.textbox(slide, Box(card.left + 16, card.top + 74, card.width - 32, 30), status, size=12,
                                bold=not feasible, color="FFFFFF", markdown=False, max_lines=2)
         if not plan.feasible:
-            text = self._late_sentence()
+            text = late_sentence(plan)
             banner = Box(box.left, top + 128, box.width, 64)
             canvas.rect(slide, banner, fill="FDECEC", line=LATE)
             canvas.textbox(slide, Box(banner.left + 14, banner.top + 8, banner.width - 28, banner.height - 16), text,
                            size=14, color=LATE, anchor="middle", max_lines=3)
         self.notes(slide, "outcome")
-
-    def _late_sentence(self) -> str:
-        plan = self.plan
-        if not plan.signature.feasible:
-            text = (f"**The target signature date of {human_date(plan.signature.target)} cannot be met.** "
-                    f"The earliest signature is {human_date(plan.signature.earliest)}")
-            if plan.go_live:
-                text += f", and the earliest go-live is {human_date(plan.go_live.earliest)}"
-            return text + "."
-        assert plan.go_live is not None
-        return (f"**The target go-live date of {human_date(plan.go_live.target)} cannot be met.** "
-                f"The earliest go-live is {human_date(plan.go_live.earliest)}.")
 
     # -- 3. timeline -------------------------------------------------------------------------------
 
@@ -214,7 +202,7 @@ class DeckWriter:
     @staticmethod
     def _person_row(person: Person) -> list[Cell]:
         title = f"\n{person.title}" if person.title else ""
-        return [Cell(f"**{_escape(person.name)}**{_escape(title)}", max_lines=4),
+        return [Cell(f"**{escape_markdown(person.name)}**{escape_markdown(title)}", max_lines=4),
                 Cell(person.role_label or "", markdown=False, max_lines=2)]
 
     # -- 6. risks ----------------------------------------------------------------------------------------
@@ -278,10 +266,8 @@ class DeckWriter:
                        "Both teams commit to the steps, owners and dates in this plan, and to updating it together "
                        "when something changes.", size=14, color=MUTED, markdown=False, max_lines=2)
         half = (box.width - 40) / 2
-        for side, (company, people) in enumerate(((plan.buyer.company, _signers(plan.people("buyer"),
-                                                                               ("economic_buyer", "champion"))),
-                                                  (plan.seller.company, _signers(plan.people("seller"),
-                                                                                ("account_executive", "executive_sponsor"))))):
+        for side, (company, people) in enumerate(((plan.buyer.company, signers(plan, "buyer")),
+                                                  (plan.seller.company, signers(plan, "seller")))):
             left = box.left + side * (half + 40)
             canvas.textbox(slide, Box(left, box.top + 56, half, 22), plain(company), size=16, bold=True,
                            color_theme="dk2", markdown=False, max_lines=1)
@@ -296,17 +282,3 @@ class DeckWriter:
                                markdown=False, max_lines=1)
                 y += 78
         self.notes(slide, "sign_off")
-
-
-def _signers(people: Sequence[Person], roles: Sequence[str]) -> list[Person]:
-    chosen = [p for role in roles for p in people if p.role == role]
-    unique = list(dict.fromkeys(chosen))
-    return (unique or list(people))[:2]
-
-
-def _escape(text: str) -> str:
-    """Literal text inside a Markdown string we build (a person's name is not Markdown)."""
-    import re
-
-    text = re.sub(r"&(?=#?\w+;)", "&amp;", text)
-    return re.sub(r"([\\`*_\[\]<>~!])", r"\\\1", text)

@@ -62,7 +62,7 @@ def notes_for(plan: Plan, slide: str, include_internal: bool, source: str | None
 
 
 def _variables(plan: Plan, include_internal: bool) -> dict[str, Any]:
-    from mapgen.builtin.markdown import human_date
+    from mapgen.wording import human_date
 
     late = [plain(m.name) for m in plan.late_steps(include_internal)]
     return {
