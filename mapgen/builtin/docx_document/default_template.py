@@ -96,8 +96,9 @@ def build(target: Path = TARGET) -> None:
     doc.add_paragraph("{{ cadence }}")
 
     doc.add_heading("Sign-off", level=1)
-    doc.add_paragraph("Both teams commit to the steps, owners and dates in this plan, and to updating it together "
-                      "when something changes.")
+    commitment = doc.add_paragraph("Both teams commit to the steps, owners and dates in this plan, and to "
+                                   "updating it together when something changes.")
+    commitment.paragraph_format.keep_with_next = True  # heading, sentence and signatures stay together
     sign = doc.add_table(rows=1, cols=2)
     sign.rows[0].cells[0].text = "For {{ buyer }}"
     sign.rows[0].cells[1].text = "For {{ seller }}"
