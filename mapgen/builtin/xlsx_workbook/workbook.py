@@ -25,10 +25,12 @@ TODAY_FILL = "FCA5A5"
 
 #: (header, width) of the Plan sheet; the last column holds the step id, hidden.
 PLAN_COLUMNS = (("#", 5), ("Workstream", 22), ("Step", 52), ("Buyer owner", 20), ("Seller owner", 20),
-                ("Start", 17), ("Due", 17), ("Status", 14), ("Slack (days)", 11), ("Critical", 9),
+                ("Start", 17), ("Due", 17), ("Status", 14), ("Slack (days)", 13), ("Critical", 9),
                 ("Notes", 48), ("Step id", 18))
 WRAPPED = ("Workstream", "Step", "Buyer owner", "Seller owner", "Notes")
 LINE_HEIGHT = 15.0  # points, for the default 11 pt font
+MAX_ROW_HEIGHT = 409.0  # points: Excel's limit; a taller row is not a valid row (the text stays in the cell)
+NAME_WIDTH = (24, 60)  # the Timeline's step-name column: at least, at most (characters)
 COL = {name: i for i, (name, _) in enumerate(PLAN_COLUMNS)}
 
 
@@ -46,34 +48,52 @@ class Styles:
     """
 
     def __init__(self, wb) -> None:  # type: ignore[no-untyped-def]
-        from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+        from openpyxl.styles import Alignment, Border, NamedStyle, PatternFill, Side
 
-        self.header_font = Font(bold=True, color="FFFFFF")
+        font = self.font
+        self.body = font()
+        self.header_font = font(bold=True, color="FFFFFF")
         self.header_fill = PatternFill("solid", fgColor=HEADER_FILL)
         self.wrap = Alignment(wrap_text=True, vertical="top")
         self.top = Alignment(vertical="top")
         self.center = Alignment(horizontal="center", vertical="top")
-        self.title = Font(bold=True, size=16, color="1E293B")
-        self.bold = Font(bold=True)
-        self.late = Font(bold=True, color=LATE_TEXT)
-        self.muted = Font(italic=True, color="6B7280")
+        # text beside a right-aligned date would touch it: an indent keeps them apart
+        self.indented = Alignment(vertical="top", indent=1)
+        self.title = font(bold=True, size=16, color="1E293B")
+        self.bold = font(bold=True)
+        self.late = font(bold=True, color=LATE_TEXT)
+        self.muted = font(italic=True, color="6B7280")
         thin = Side(style="thin", color="FFFFFF")
         self.grid = Border(left=thin, right=thin)
         self.fills = {name: PatternFill("solid", fgColor=colour) for name, colour in
                       (("bar", BAR), ("critical", BAR_CRITICAL), ("done", BAR_DONE), ("late", BAR_LATE),
                        ("key", KEY_FILL), ("today", TODAY_FILL))}
         named = {
-            "Plan cell": NamedStyle("Plan cell", alignment=self.top),
-            "Plan text": NamedStyle("Plan text", alignment=self.wrap),
+            "Plan cell": NamedStyle("Plan cell", font=self.body, alignment=self.top),
+            "Plan text": NamedStyle("Plan text", font=self.body, alignment=self.wrap),
             "Plan unnamed": NamedStyle("Plan unnamed", alignment=self.wrap, font=self.muted),
-            "Plan date": NamedStyle("Plan date", alignment=self.top, number_format=DATE_FORMAT),
-            "Plan flag": NamedStyle("Plan flag", alignment=self.center),
-            "Late step": NamedStyle("Late step", font=self.late),
+            "Plan date": NamedStyle("Plan date", font=self.body, alignment=self.top, number_format=DATE_FORMAT),
+            "Plan status": NamedStyle("Plan status", font=self.body, alignment=self.indented),
+            "Plan flag": NamedStyle("Plan flag", font=self.body, alignment=self.center),
+            "Late step": NamedStyle("Late step", font=self.late, alignment=self.wrap),
+            "Step name": NamedStyle("Step name", font=self.body, alignment=self.wrap),
         }
         for kind, title in (("bar", "Bar"), ("critical", "Bar critical"), ("done", "Bar done"), ("late", "Bar late")):
-            named[title] = NamedStyle(title, fill=self.fills[kind], alignment=self.center, border=self.grid)
+            named[title] = NamedStyle(title, font=self.body, fill=self.fills[kind], alignment=self.center,
+                                      border=self.grid)
         for style in named.values():
             wb.add_named_style(style)
+
+    @staticmethod
+    def font(**changes: Any):  # type: ignore[no-untyped-def]
+        """The workbook's body font (Calibri 11) with ``changes``.
+
+        A font without a name or size is not "the default": LibreOffice shows it in its own
+        default face (a serif), so every font names its face and size.
+        """
+        from openpyxl.styles import Font
+
+        return Font(**{"name": "Calibri", "size": 11, "family": 2, "scheme": "minor", **changes})
 
 
 def build_workbook(plan: Plan, include_internal: bool) -> bytes:
@@ -147,13 +167,16 @@ def _plan_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles) ->
     headers = [name for name, _ in PLAN_COLUMNS]
     headers[COL["Buyer owner"]] = _heading(f"{text(plan.buyer.company)} owner", "Buyer owner", headers)
     headers[COL["Seller owner"]] = _heading(f"{text(plan.seller.company)} owner", "Seller owner", headers)
+    lines = max(_lines(name, width, bold=True) for name, (_, width) in zip(headers, PLAN_COLUMNS))
+    if lines > 1:  # a long company name in an owner heading
+        ws.row_dimensions[1].height = _height(lines)
     _header(ws, headers, styles)
     for row_number, m in enumerate(steps, 2):
         values = {"Workstream": text(m.workstream_name), "Step": text(m.name), "Notes": text(m.note),
                   "Buyer owner": text(m.owners.buyer.name), "Seller owner": text(m.owners.seller.name)}
         lines = max(_lines(values[name], PLAN_COLUMNS[COL[name]][1]) for name in WRAPPED)
         if lines > 1:  # LibreOffice does not grow wrapped rows by itself
-            ws.row_dimensions[row_number].height = LINE_HEIGHT * lines
+            ws.row_dimensions[row_number].height = _height(lines)
         ws.append([
             cell(ws, m.number, "Plan cell"),
             cell(ws, values["Workstream"], "Plan text"),
@@ -162,7 +185,7 @@ def _plan_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles) ->
             cell(ws, values["Seller owner"], "Plan text" if m.owners.seller.named else "Plan unnamed"),
             cell(ws, m.start, "Plan date"),
             cell(ws, m.due, "Plan date"),
-            cell(ws, m.status, "Plan cell"),
+            cell(ws, m.status, "Plan status"),
             cell(ws, m.slack, "Plan cell"),
             cell(ws, "Yes" if m.critical else "No", "Plan flag"),
             cell(ws, values["Notes"], "Plan text"),
@@ -183,12 +206,21 @@ def _plan_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles) ->
         _conditional_formats(ws, last, styles)
 
 
-def _lines(value: str, width: float) -> int:
-    """How many lines ``value`` wraps to in a column ``width`` characters wide (a generous estimate)."""
+def _lines(value: str, width: float, bold: bool = False) -> int:
+    """How many lines ``value`` wraps to in a column ``width`` characters wide (a slightly generous estimate).
+
+    A column's width counts digits; ordinary text in Calibri (and Carlito, LibreOffice's
+    metric twin) averages a little narrower (rows turn bold when critical or late: 1.1 leaves room for that),
+    a bold heading about as wide.
+    """
     import math
 
-    per_line = max(1.0, width * 1.05)
+    per_line = max(1.0, width * (1.0 if bold else 1.1))
     return sum(max(1, math.ceil(len(part) / per_line)) for part in value.split("\n")) if value else 1
+
+
+def _height(lines: int) -> float:
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines)
 
 
 def _heading(wanted: str, fallback: str, taken: list[str]) -> str:
@@ -244,7 +276,11 @@ def _timeline_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles
     if plan.go_live:
         marks[_monday(plan.go_live.target)] = "Go-live" if _monday(plan.go_live.target) not in marks else \
             marks[_monday(plan.go_live.target)] + " · Go-live"
-    _widths(ws, [5, 44] + [8] * len(weeks))
+    names = [text(m.name) for m in steps]
+    # wide enough for the usual name; a longer one wraps (a filled week cell would not stop it
+    # spilling over the bars otherwise: an empty cell with a fill lets text run across)
+    name_width = min(NAME_WIDTH[1], max([NAME_WIDTH[0]] + [len(n) + 2 for n in names]))
+    _widths(ws, [5, name_width] + [8] * len(weeks))
     ws.freeze_panes = "C3"
     _print_setup(ws, landscape=True)
     ws.append([cell(ws, "#", font=styles.header_font, fill=styles.header_fill),
@@ -254,11 +290,14 @@ def _timeline_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles
     ws.append([None, cell(ws, "Key dates", font=styles.bold)]
               + [cell(ws, marks[w], font=styles.bold, fill=styles.fills["today" if marks[w] == "Today" else "key"],
                       alignment=styles.center) if w in marks else None for w in weeks])
-    for m in steps:
+    for row_number, (m, name) in enumerate(zip(steps, names), 3):
         span = (_monday(m.start), _monday(m.due))
         bar = "Bar done" if m.status == "done" else "Bar late" if m.late else "Bar critical" if m.critical else "Bar"
         mark = "◆" if m.is_event else None
-        row = [cell(ws, m.number), cell(ws, text(m.name), "Late step" if m.late else None)]
+        lines = _lines(name, name_width)
+        if lines > 1:
+            ws.row_dimensions[row_number].height = _height(lines)
+        row = [cell(ws, m.number, "Plan cell"), cell(ws, name, "Late step" if m.late else "Step name")]
         row += [cell(ws, mark, bar) if span[0] <= w <= span[1] else None for w in weeks]
         ws.append(row)
     ws.append([])
@@ -307,7 +346,7 @@ def _summary_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles)
         ws.append([cell(ws, label, font=styles.bold), cell(ws, key.target, number_format=DATE_FORMAT),
                    cell(ws, key.earliest, number_format=DATE_FORMAT),
                    cell(ws, "On track" if key.feasible else "Cannot be met: plan for the earliest date",
-                        font=None if key.feasible else styles.late)])
+                        font=None if key.feasible else styles.late, alignment=styles.indented)])
     ws.append([])
     ws.append([cell(ws, "Feasible", font=styles.bold), cell(ws, "Yes" if plan.feasible else "No",
                                                            font=None if plan.feasible else styles.late)])
@@ -315,7 +354,8 @@ def _summary_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles)
     ws.append([cell(ws, "Late steps (when generated)", font=styles.bold), cell(ws, sum(1 for m in steps if m.late))])
     if plan.check_in and plan.next_check_in:
         ws.append([cell(ws, "Weekly check-in", font=styles.bold), cell(ws, plan.check_in.label),
-                   cell(ws, plan.next_check_in.date(), number_format=DATE_FORMAT), cell(ws, "next check-in")])
+                   cell(ws, plan.next_check_in.date(), number_format=DATE_FORMAT),
+                   cell(ws, "next check-in", alignment=styles.indented)])
     ws.append([cell(ws, "Outcome", font=styles.bold), cell(ws, text(plan.buyer.outcome))])
 
 
