@@ -114,7 +114,13 @@ def test_hostile_text_stays_exact_and_never_becomes_a_formula(render):
     wb = workbook(data)
     values = [c.value for sheet in wb for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
     for hostile in HOSTILE_STRINGS:
-        assert hostile in values or any(hostile in v for v in values), hostile
+        assert hostile in values, hostile  # a whole cell, exactly
+    rows = plan_rows(wb)
+    for m in plan.visible():
+        assert rows[m.id]["Step"].value == plain(m.name)
+        assert rows[m.id]["Notes"].value == (plain(m.note) if m.note else None)
+    people = {row[2].value for row in wb["People"].iter_rows(min_row=2)}
+    assert {HOSTILE_STRINGS[0], HOSTILE_STRINGS[1]} <= people
     formula_cells = [c for sheet in wb for row in sheet.iter_rows() for c in row if c.data_type == "f"]
     assert formula_cells == []
     assert "=SUM(A1:A9) looks like a formula" in values
@@ -149,6 +155,36 @@ def test_same_plan_gives_the_same_bytes(render):
 
 
 def test_thousands_of_steps_render(render):
-    plan = make_plan(3000)
+    plan = make_plan(3000, span_days=365)  # a year-long plan: the scheduler's work stays small
+    wb = load_workbook(io.BytesIO(render("xlsx", plan)), read_only=True)
+    assert sum(1 for _ in wb["Plan"].iter_rows(values_only=True)) == len(plan.visible()) + 1
+
+
+def test_every_font_names_its_face_and_size(example_books):
+    """An unnamed font is not "the default": LibreOffice draws it in its own serif face."""
+    path, _ = example_books["acme-enterprise"]
+    with zipfile.ZipFile(path) as package:
+        styles = package.read("xl/styles.xml").decode()
+    fonts = styles.split("<fonts", 1)[1].split("</fonts>", 1)[0].split("<font>")[1:]
+    assert fonts and all("<name val=" in f and "<sz val=" in f for f in fonts), fonts
+
+
+def test_text_beside_a_date_is_kept_apart(example_books):
+    path, _ = example_books["acme-enterprise"]
+    wb = workbook(path.read_bytes())
+    assert all(row[0].alignment.indent >= 1 for row in wb["Plan"].iter_rows(min_row=2, min_col=8, max_col=8))
+    summary = {row[0].value: row for row in wb["Summary"].iter_rows() if row and row[0].value}
+    assert summary["Signature"][3].alignment.indent >= 1
+
+
+def test_long_text_wraps_within_excels_row_limit(render):
+    plan = make_plan(40, long_names=True)
     wb = workbook(render("xlsx", plan))
-    assert wb["Plan"].max_row == len(plan.visible()) + 1
+    for title in ("Plan", "Timeline"):
+        heights = [d.height for d in wb[title].row_dimensions.values() if d.height]
+        assert heights and max(heights) <= 409, title  # Excel's limit for a row
+    timeline = wb["Timeline"]
+    names = [row[1] for row in timeline.iter_rows(min_row=3, max_row=len(plan.visible()) + 2)]
+    # a name that does not fit wraps in its own column: it never spills across the week bars
+    assert all(c.alignment.wrap_text for c in names)
+    assert timeline.column_dimensions["B"].width <= 60
