@@ -58,7 +58,7 @@ class Styles:
         self.top = Alignment(vertical="top")
         self.center = Alignment(horizontal="center", vertical="top")
         # text beside a right-aligned date would touch it: an indent keeps them apart
-        self.indented = Alignment(vertical="top", indent=1)
+        self.indented = Alignment(horizontal="left", vertical="top", indent=1)  # indent needs "left"
         self.title = font(bold=True, size=16, color="1E293B")
         self.bold = font(bold=True)
         self.late = font(bold=True, color=LATE_TEXT)
