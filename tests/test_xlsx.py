@@ -143,6 +143,20 @@ def test_control_characters_never_make_an_invalid_file(render):
     assert rows[first.id]["Notes"].value == "=cmd|'/c calc'!A1" and rows[first.id]["Notes"].data_type == "s"
 
 
+@pytest.mark.parametrize("text", ["+1 for the plan", "-5 days of slack", "@champion to confirm", "=1+1"])
+def test_text_that_a_spreadsheet_would_evaluate_stays_text(render, text):
+    from dataclasses import replace
+
+    plan = make_plan()
+    first = plan.milestones[0]
+    plan = replace(plan, milestones=(replace(first, note=text),) + plan.milestones[1:])
+    data = render("xlsx", plan)
+    note = plan_rows(workbook(data))[first.id]["Notes"]
+    assert note.value == text and note.data_type == "s"
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert "<f>" not in package.read("xl/worksheets/sheet1.xml").decode()
+
+
 def test_internal_steps_only_when_asked_for(render):
     plan = make_plan()
     internal = next(m for m in plan.milestones if m.internal)
