@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, ValidationError, field_validator
 
 from mapgen.errors import BriefError, MapgenError, did_you_mean
-from mapgen.validation import Date, Duration, Id, Model, Role, Text, problems_from
+from mapgen.validation import Date, Duration, Id, Model, Placement, Role, Text, problems_from
 from mapgen.yamlio import Lines, load_yaml
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -126,11 +126,14 @@ class OwnerNames(Model):
 
 
 class MilestoneFacts(Model):
-    """What the brief knows about a template milestone."""
+    """What the brief knows about a template milestone; ``due`` (and ``start``) pin its dates."""
 
     duration: Duration | None = None
     status: Status | None = None
     done: Date | None = None
+    started: Date | None = None
+    due: Date | None = None
+    start: Date | None = None
     owner: OwnerNames | None = None
     note: Text | None = None
     name: Text | None = None
@@ -147,6 +150,9 @@ class AddedStep(Model):
     owner: OwnerNames | None = None
     status: Status = "not_started"
     done: Date | None = None
+    started: Date | None = None
+    due: Date | None = None
+    start: Date | None = None
     note: Text | None = None
     description: Text | None = None
     gate: Text | None = None
@@ -170,6 +176,7 @@ class Brief(Model):
     add: tuple[AddedStep, ...] = ()
     risks: tuple[RiskIn, ...] = ()
     check_in: CheckInText | None = None
+    placement: Placement | None = None
 
     @property
     def calendar_country(self) -> str | None:
@@ -204,16 +211,26 @@ def load_brief(path: Path, display: str | None = None) -> LoadedBrief:
     except ValidationError as exc:
         raise BriefError(problems_from(exc, lines, Brief)) from None
     problems = []
-    for index, step in enumerate(brief.add):
-        if step.status == "done" and step.done is None:
-            problems.append(lines.problem(("add", index, "status"), f"add[{index}]: a done step needs its done date"))
-    for key, facts in brief.milestones.items():
-        if facts.status == "done" and facts.done is None:
-            problems.append(lines.problem(("milestones", key, "status"),
-                                          f"milestones.{key}: a done step needs its done date (done: YYYY-MM-DD)"))
-        if facts.done is not None and facts.status not in (None, "done"):
-            problems.append(lines.problem(("milestones", key, "done"),
-                                          f"milestones.{key}: has a done date but status {facts.status}"))
+    facts_of = [(("add", index), f"add[{index}]", step, step.status) for index, step in enumerate(brief.add)]
+    facts_of += [(("milestones", key), f"milestones.{key}", facts, facts.status)
+                 for key, facts in brief.milestones.items()]
+    for where, label, facts, status in facts_of:
+        if status == "done" and facts.done is None:
+            problems.append(lines.problem(where + ("status",), f"{label}: a done step needs its done date "
+                                                              "(done: YYYY-MM-DD)"))
+        if facts.done is not None and status not in (None, "done"):
+            problems.append(lines.problem(where + ("done",), f"{label}: has a done date but status {status}"))
+        if facts.started is not None and status not in (None, "in_progress", "done", "blocked"):
+            problems.append(lines.problem(where + ("started",), f"{label}: has a started date but status {status}"))
+        if facts.started is not None and facts.done is not None and facts.started > facts.done:
+            problems.append(lines.problem(where + ("started",), f"{label}.started: {facts.started} is after its "
+                                                               f"done date {facts.done}"))
+        if facts.start is not None and facts.due is None:
+            problems.append(lines.problem(where + ("start",), f"{label}.start: a pinned start needs its due date "
+                                                             "(due: YYYY-MM-DD)"))
+        if facts.start is not None and facts.due is not None and facts.start > facts.due:
+            problems.append(lines.problem(where + ("start",), f"{label}.start: {facts.start} is after the pinned "
+                                                             f"due date {facts.due}"))
     dates = brief.dates
     if dates.signature is None and dates.go_live is None:
         problems.append(lines.problem(("dates",), "dates: give a target signature date, a go-live date, or both"))
@@ -243,11 +260,16 @@ def unsupported_country(code: str) -> str | None:
 
 
 def check_done_dates(loaded: LoadedBrief, today: dt.date) -> None:
-    """A step cannot be done after the plan's "as of" date."""
+    """A step cannot be done, or have started, after the plan's "as of" date (template or ``add:`` step)."""
     problems = []
-    for key, facts in loaded.brief.milestones.items():
-        if facts.done is not None and facts.done > today:
-            problems.append(loaded.lines.problem(("milestones", key, "done"),
-                                                 f"milestones.{key}.done: {facts.done} is after today ({today})"))
+    brief = loaded.brief
+    facts_of = [(("milestones", key), f"milestones.{key}", facts) for key, facts in brief.milestones.items()]
+    facts_of += [(("add", index), f"add[{index}]", step) for index, step in enumerate(brief.add)]
+    for where, label, facts in facts_of:
+        for name in ("done", "started"):
+            value = getattr(facts, name)
+            if value is not None and value > today:
+                problems.append(loaded.lines.problem(where + (name,), f"{label}.{name}: {value} is after today "
+                                                                      f"({today})"))
     if problems:
         raise MapgenError(problems)

@@ -37,7 +37,8 @@ class BusinessCalendar:
         import holidays
 
         try:
-            return holidays.country_holidays(self.country, subdiv=self.subdivision, years=years)
+            # English names whatever the machine's locale (holidays reads LANG otherwise): same bytes everywhere.
+            return holidays.country_holidays(self.country, subdiv=self.subdivision, years=years, language="en_US")
         except NotImplementedError as exc:
             code = self.country + (f"-{self.subdivision}" if self.subdivision else "")
             raise MapgenError(f"no holiday calendar for '{code}': {exc}") from None
@@ -140,3 +141,40 @@ def split_country(code: str | None) -> tuple[str | None, str | None]:
         return None, None
     country, _, subdivision = code.partition("-")
     return country, subdivision or None
+
+
+def holidays_version() -> str:
+    """The ``holidays`` package's version: its data decides dates, so plans record it."""
+    from importlib.metadata import version
+
+    return version("holidays")
+
+
+def holidays_between(calendar: BusinessCalendar, first: dt.date, last: dt.date) -> dict[dt.date, str]:
+    """The public holidays from ``first`` to ``last`` that are not already weekend days."""
+    out: dict[dt.date, str] = {}
+    if calendar._holidays is None:  # noqa: SLF001 - the calendar's own lookup table
+        return out
+    calendar._ensure(first)  # noqa: SLF001
+    calendar._ensure(last)  # noqa: SLF001
+    for day, name in sorted(calendar._holidays.items()):  # noqa: SLF001
+        if first <= day <= last and day.weekday() not in calendar.weekend:
+            out[day] = str(name)
+    return out
+
+
+def weekly_occurrence(calendar: BusinessCalendar, weekday: int, time: dt.time,
+                      today: dt.date) -> tuple[dt.datetime, dt.date | None, str | None]:
+    """The first weekly meeting on or after ``today``, moved to the next working day when its
+    day is not one: (when, the day it was moved from or None, why)."""
+    day = today - dt.timedelta(days=(today.weekday() - weekday) % 7)  # this week's, maybe before today
+    while True:
+        held = calendar.on_or_after(day)
+        if held >= today:
+            moved = day if held != day else None
+            reason = None
+            if moved is not None:
+                reason = calendar.holiday_name(day) or (
+                    "a weekend" if day.weekday() in calendar.weekend else "a closed day")
+            return dt.datetime.combine(held, time), moved, reason
+        day += dt.timedelta(days=7)

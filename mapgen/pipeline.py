@@ -5,17 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from pathlib import Path
 from typing import Any, Sequence
 
 from mapgen.brief import LoadedBrief, check_done_dates, load_brief, parse_check_in
-from mapgen.calendar import BusinessCalendar
+from mapgen.calendar import BusinessCalendar, holidays_between, holidays_version, weekly_occurrence
 from mapgen.errors import MapgenError, Problem, did_you_mean
 from mapgen.expressions import evaluate
 from mapgen.plan import (CalendarInfo, CheckIn, Deal, Milestone, Owner, Owners, Party, Person, Plan, Risk,
                          Workstream, role_label)
-from mapgen.scheduler import Task, schedule
-from mapgen.steps import Step, apply_brief, apply_rules, condition_context, resolve_dependencies
+from mapgen.risks import derived_risks
+from mapgen.scheduler import DEFAULT_AT_RISK_SLACK, DEFAULT_PLACEMENT, schedule
+from mapgen.step import Step
+from mapgen.steps import apply_brief, apply_rules, condition_context, resolve_dependencies
 from mapgen.template import Catalog, Template, default_catalog
 
 
@@ -101,11 +104,14 @@ def build_plan(path: Path | str, *, today: dt.date | None = None, template: str 
 
 def plan_from_draft(d: Draft) -> Plan:
     loaded, brief = d.loaded, d.loaded.brief
+    placement = dict(brief.placement or d.template.placement or DEFAULT_PLACEMENT)
     try:
         steps = resolve_dependencies(d.steps)
         calendar = BusinessCalendar(brief.calendar_country, brief.calendar.closed, brief.calendar.weekend)
-        result = schedule([Task(s.id, s.duration, s.after, s.status, s.done) for s in steps], calendar, d.today,
-                          brief.dates.signature, brief.dates.go_live)
+        result = schedule(steps, calendar, d.today, brief.dates.signature, brief.dates.go_live,
+                          placement=placement,  # type: ignore[arg-type]
+                          at_risk_slack=d.template.at_risk_slack if d.template.at_risk_slack is not None
+                          else DEFAULT_AT_RISK_SLACK)
     except MapgenError as exc:
         line = _line_of_steps(loaded, getattr(exc, "steps", ()))
         raise MapgenError([Problem(p.message, p.file or loaded.file, p.line or line) for p in exc.problems]) from None
@@ -121,13 +127,16 @@ def plan_from_draft(d: Draft) -> Plan:
         when = result.steps[s.id]
         milestones.append(Milestone(
             id=s.id, number=0, name=s.name, workstream=s.workstream,
-            workstream_name=workstream_names.get(s.workstream, role_label(s.workstream)), phase=when.phase,  # type: ignore[arg-type]
+            workstream_name=workstream_names.get(s.workstream, role_label(s.workstream)), phase=when.phase,
             duration=s.duration, after=s.after, start=when.start, due=when.due,
-            earliest_start=when.earliest_start, earliest_due=when.earliest_due, slack=when.slack,
-            critical=when.critical, late=when.late, status=s.status, done=s.done,  # type: ignore[arg-type]
+            earliest_start=when.earliest_start, earliest_due=when.earliest_due,
+            latest_start=when.latest_start, latest_due=when.latest_due,
+            actual_start=when.actual_start, actual_done=when.actual_done, pinned=when.pinned,
+            slack=when.slack, critical=when.critical, state=when.state, status=s.status,
             owners=Owners(owners.resolve("buyer", s.buyer_role, s.buyer_owner, s.name),
                           owners.resolve("seller", s.seller_role, s.seller_owner, s.name)),
             internal=s.internal, gate=s.gate, note=s.note, description=s.description, criteria=s.criteria))
+    # Customer-facing steps are numbered first, so the numbers a buyer sees run 1..n without gaps.
     milestones.sort(key=lambda m: (m.internal, m.due, m.start, order[m.id]))
     milestones = [replace(m, number=n) for n, m in enumerate(milestones, 1)]
     milestones.sort(key=lambda m: (m.due, m.start, order[m.id]))
@@ -138,12 +147,16 @@ def plan_from_draft(d: Draft) -> Plan:
                         f"being read; consider merging steps or marking some internal")
 
     check_in_text = brief.check_in or d.template.check_in
-    check_in = next_check_in = None
+    check_in = next_check_in = moved = None
     if check_in_text:
         weekday, time, text = parse_check_in(check_in_text)
         check_in = CheckIn(weekday, time, text)
-        days = (weekday - d.today.weekday()) % 7 or 7
-        next_check_in = dt.datetime.combine(d.today + dt.timedelta(days=days), time)
+        next_check_in, moved_from, reason = weekly_occurrence(calendar, weekday, time, d.today)
+        if moved_from is not None:
+            moved = (moved_from, reason or "not a working day")
+    first, last = result.span()
+    first = min(first, d.today)
+    last = max(last, next_check_in.date() if next_check_in else last)
     plan = Plan(
         deal=Deal(brief.deal.name, _amount(brief.deal.amount), brief.deal.currency),
         template=d.template.name,
@@ -154,9 +167,14 @@ def plan_from_draft(d: Draft) -> Plan:
         workstreams=tuple(Workstream(w, name, tuple(m.id for m in milestones if m.workstream == w))
                           for w, name in d.template.workstreams),
         risks=tuple(Risk(r.risk, r.owner, r.mitigation) for r in brief.risks),
-        check_in=check_in, next_check_in=next_check_in, warnings=tuple(dict.fromkeys(warnings)),
-        calendar=CalendarInfo(calendar.country, calendar.subdivision, calendar.closed),
-        source=loaded.file, texts=d.template.text)
+        check_in=check_in, next_check_in=next_check_in, check_in_moved=moved,
+        warnings=tuple(dict.fromkeys(warnings)),
+        calendar=CalendarInfo(calendar.country, calendar.subdivision, calendar.closed,
+                              tuple(sorted(calendar.weekend)),
+                              MappingProxyType(holidays_between(calendar, first, last)),
+                              holidays_version() if calendar.country else None),
+        source=loaded.file, texts=d.template.text, placement=MappingProxyType(placement))
+    plan = replace(plan, risks=plan.risks + derived_risks(plan, result.conflicts))
     return adjust_plan(plan)
 
 

@@ -18,7 +18,8 @@ STATUS_LABELS: Mapping[str, str] = MappingProxyType({
     "done": "Done",
     "blocked": "Blocked",
 })
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def role_label(role: str) -> str:
@@ -58,9 +59,24 @@ class Owners:
     seller: Owner
 
 
+State = Literal["done", "blocked", "late", "at_risk", "on_track"]
+STATES: tuple[State, ...] = ("done", "blocked", "late", "at_risk", "on_track")
+STATE_LABELS: Mapping[str, str] = MappingProxyType({
+    "done": "Done",
+    "blocked": "Blocked",
+    "late": "Late",
+    "at_risk": "At risk",
+    "on_track": "On track",
+})
+
+
 @dataclass(frozen=True)
 class Milestone:
-    """One scheduled step. ``start``/``due`` are the plan's (latest) dates."""
+    """One scheduled step (docs/scheduling.md): ``start``/``due`` are the planned dates.
+
+    ``earliest_*`` is the forecast from today, ``latest_*`` the deadline that still meets the
+    targets, ``actual_*`` what happened; ``slack`` is None for done steps.
+    """
 
     id: str
     number: int
@@ -74,11 +90,15 @@ class Milestone:
     due: dt.date
     earliest_start: dt.date
     earliest_due: dt.date
-    slack: int
+    latest_start: dt.date
+    latest_due: dt.date
+    actual_start: dt.date | None
+    actual_done: dt.date | None
+    pinned: bool
+    slack: int | None
     critical: bool
-    late: bool
+    state: State
     status: Status
-    done: dt.date | None
     owners: Owners
     internal: bool = False
     gate: str | None = None
@@ -87,19 +107,38 @@ class Milestone:
     criteria: tuple[str, ...] = ()
 
     @property
+    def late(self) -> bool:
+        return self.state == "late"
+
+    @property
     def at_risk(self) -> bool:
-        """Not late yet, but its earliest finish is after its due date."""
-        return self.status != "done" and not self.late and self.earliest_due > self.due
+        """Open, not late, and one more slip would make it late."""
+        return self.state == "at_risk"
+
+    @property
+    def done(self) -> dt.date | None:
+        """The day it was done, for done steps."""
+        return self.actual_done
+
+    @property
+    def is_done(self) -> bool:
+        return self.state == "done"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != "done"
 
     @property
     def status_label(self) -> str:
-        """The status a reader sees, with the computed ``late`` / ``at risk``."""
+        """The status a reader sees, with the computed state: ``Not started (late)``."""
         label = STATUS_LABELS[self.status]
-        if self.late:
-            return f"{label} (late)"
-        if self.at_risk:
-            return f"{label} (at risk)"
+        if self.state in ("late", "at_risk"):
+            return f"{label} ({STATE_LABELS[self.state].lower()})"
         return label
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
 
     @property
     def is_event(self) -> bool:
@@ -115,12 +154,27 @@ class Workstream:
 
 @dataclass(frozen=True)
 class KeyDate:
-    """A target date, the earliest date it can really happen, and whether the target holds."""
+    """Signature or go-live: the target, what the plan shows, the forecast, and why.
+
+    ``target`` is a working day; ``requested`` is the brief's own date when it was not one.
+    ``derived`` targets were worked out from the other key date, never given by the buyer.
+    ``drivers`` is the chain of step ids, first to last, that decides the forecast;
+    ``slip`` the working days from the target to the forecast (0 when feasible).
+    """
 
     target: dt.date
-    earliest: dt.date
+    planned: dt.date
+    forecast: dt.date
     feasible: bool
-    derived: bool = False  # worked out from another date rather than given in the brief
+    derived: bool = False
+    requested: dt.date | None = None
+    drivers: tuple[str, ...] = ()
+    slip: int = 0
+
+    @property
+    def earliest(self) -> dt.date:
+        """The forecast: the earliest date this can really happen."""
+        return self.forecast
 
 
 @dataclass(frozen=True)
@@ -138,11 +192,18 @@ class Party:
     country: str | None = None
 
 
+def _frozen_mapping(value: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value or {}))
+
+
 @dataclass(frozen=True)
 class Risk:
+    """A risk with an owner for its mitigation; ``derived`` ones were found by mapgen, not written."""
+
     risk: str
     owner: str | None = None
     mitigation: str | None = None
+    derived: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,13 +222,31 @@ class CheckIn:
 
 @dataclass(frozen=True)
 class CalendarInfo:
+    """Everything needed to recompute the schedule: the working week, closed periods and the
+    public holidays within the plan's span, with the ``holidays`` data version."""
+
     country: str | None
     subdivision: str | None
     closed: tuple[tuple[dt.date, dt.date], ...] = ()
+    weekend: tuple[int, ...] = (5, 6)
+    holidays: Mapping[dt.date, str] = field(default_factory=_frozen_mapping)
+    holidays_version: str | None = None
 
+    def is_working(self, day: dt.date) -> bool:
+        """Whether ``day`` is a working day (within the plan's span, where the holidays are known)."""
+        if day.weekday() in self.weekend or day in self.holidays:
+            return False
+        return not any(first <= day <= last for first, last in self.closed)
 
-def _frozen_mapping(value: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
-    return MappingProxyType(dict(value or {}))
+    def closed_reason(self, day: dt.date) -> str | None:
+        """Why ``day`` is not a working day: a holiday's name, "closed", "weekend", or None."""
+        if day in self.holidays:
+            return self.holidays[day]
+        if any(first <= day <= last for first, last in self.closed):
+            return "closed"
+        if day.weekday() in self.weekend:
+            return "weekend"
+        return None
 
 
 @dataclass(frozen=True)
@@ -190,6 +269,10 @@ class Plan:
     calendar: CalendarInfo = CalendarInfo(None, None)
     source: str | None = None  # the brief's file name, for messages
     texts: Mapping[str, Any] = field(default_factory=_frozen_mapping)  # template wording
+    placement: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(
+        {"before_signature": "late", "after_signature": "early"}))
+    #: When the next check-in's usual day is not a working day: (that day, why).
+    check_in_moved: tuple[dt.date, str] | None = None
 
     # -- views renderers share ------------------------------------------------------------
 
@@ -224,6 +307,41 @@ class Plan:
                 groups.append((ws, steps))
         return tuple(groups)
 
+    def waits_for(self, milestone: Milestone, include_internal: bool = False) -> tuple[int, ...]:
+        """The numbers of the visible steps ``milestone`` waits for (through hidden ones)."""
+        shown = {m.id: m for m in self.visible(include_internal)}
+        every = {m.id: m for m in self.milestones}
+        found: list[int] = []
+        seen: set[str] = set()
+        stack = list(milestone.after)
+        while stack:
+            step_id = stack.pop(0)
+            if step_id in seen or step_id not in every:
+                continue
+            seen.add(step_id)
+            if step_id in shown:
+                found.append(shown[step_id].number)
+            else:
+                stack.extend(every[step_id].after)
+        return tuple(sorted(set(found)))
+
+    def next_steps(self, days: int = 14, include_internal: bool = False) -> tuple[Milestone, ...]:
+        """Open steps planned to start or fall due within ``days`` of today, by planned date."""
+        horizon = self.today + dt.timedelta(days=days)
+        return tuple(m for m in self.visible(include_internal)
+                     if m.is_open and m.start <= horizon)
+
+    def key_date(self, key: str) -> KeyDate | None:
+        return self.signature if key == "signature" else self.go_live if key == "go_live" else None
+
+    def driver_steps(self, key: str) -> tuple[Milestone, ...]:
+        """The steps, first to last, that decide the forecast of ``signature`` or ``go_live``."""
+        date = self.key_date(key)
+        if date is None:
+            return ()
+        every = {m.id: m for m in self.milestones}
+        return tuple(every[i] for i in date.drivers if i in every)
+
     def gates(self, include_internal: bool = False) -> tuple[Milestone, ...]:
         return tuple(m for m in self.visible(include_internal) if m.gate)
 
@@ -254,22 +372,35 @@ class Plan:
     # -- JSON (contract section 6) ----------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
+        """The plan JSON, schema 2 (docs/plan-json.md); ``mapgen schema plan`` prints its JSON Schema."""
+        cal = self.calendar
         return {
             "schema": SCHEMA_VERSION,
             "deal": {"name": self.deal.name, "amount": self.deal.amount, "currency": self.deal.currency},
             "template": self.template,
+            "placement": dict(self.placement),
             "buyer": {"company": self.buyer.company, "outcome": self.buyer.outcome, "country": self.buyer.country},
             "seller": {"company": self.seller.company},
             "today": self.today.isoformat(),
+            "calendar": {
+                "country": cal.country, "subdivision": cal.subdivision,
+                "weekend": [WEEKDAY_CODES[d] for d in sorted(cal.weekend)],
+                "closed": [[a.isoformat(), b.isoformat()] for a, b in cal.closed],
+                "holidays": {d.isoformat(): name for d, name in sorted(cal.holidays.items())},
+                "holidays_version": cal.holidays_version,
+            },
             "signature": _key_date(self.signature),
             "go_live": _key_date(self.go_live) if self.go_live else None,
+            "feasible": self.feasible,
             "milestones": [_milestone(m) for m in self.milestones],
             "workstreams": [{"id": w.id, "name": w.name, "milestones": list(w.milestones)} for w in self.workstreams],
             "people": {side: [_person(p) for p in self.people(side)] for side in ("buyer", "seller")},
-            "risks": [{"risk": r.risk, "owner": r.owner, "mitigation": r.mitigation} for r in self.risks],
+            "risks": [{"risk": r.risk, "owner": r.owner, "mitigation": r.mitigation, "derived": r.derived}
+                      for r in self.risks],
             "check_in": self.check_in.text if self.check_in else None,
             "next_check_in": self.next_check_in.strftime("%Y-%m-%dT%H:%M") if self.next_check_in else None,
-            "feasible": self.feasible,
+            "next_check_in_moved_from": ({"date": self.check_in_moved[0].isoformat(), "reason": self.check_in_moved[1]}
+                                         if self.check_in_moved else None),
             "warnings": list(self.warnings),
         }
 
@@ -279,8 +410,9 @@ def _iso(d: dt.date | None) -> str | None:
 
 
 def _key_date(k: KeyDate) -> dict[str, Any]:
-    return {"target": k.target.isoformat(), "earliest": k.earliest.isoformat(), "feasible": k.feasible,
-            "derived": k.derived}
+    return {"target": k.target.isoformat(), "requested": _iso(k.requested), "derived": k.derived,
+            "planned": k.planned.isoformat(), "forecast": k.forecast.isoformat(), "feasible": k.feasible,
+            "slip": k.slip, "drivers": list(k.drivers)}
 
 
 def _person(p: Person) -> dict[str, Any]:
@@ -293,8 +425,9 @@ def _milestone(m: Milestone) -> dict[str, Any]:
         "workstream_name": m.workstream_name, "phase": m.phase, "duration": m.duration, "after": list(m.after),
         "start": _iso(m.start), "due": _iso(m.due),
         "earliest_start": _iso(m.earliest_start), "earliest_due": _iso(m.earliest_due),
-        "slack": m.slack, "critical": m.critical, "late": m.late, "at_risk": m.at_risk,
-        "status": m.status, "done": _iso(m.done),
+        "latest_start": _iso(m.latest_start), "latest_due": _iso(m.latest_due),
+        "actual_start": _iso(m.actual_start), "actual_done": _iso(m.actual_done), "pinned": m.pinned,
+        "slack": m.slack, "critical": m.critical, "state": m.state, "status": m.status,
         "owners": {"buyer": m.owners.buyer.name, "seller": m.owners.seller.name},
         "owner_roles": {"buyer": m.owners.buyer.role, "seller": m.owners.seller.role},
         "internal": m.internal, "gate": m.gate, "note": m.note,

@@ -7,37 +7,14 @@ Flow: template steps -> rules (add, skip, set) -> brief (milestones, add) -> plu
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
 from mapgen.brief import Brief, LoadedBrief, OwnerNames
 from mapgen.errors import MapgenError, Problem, did_you_mean
 from mapgen.expressions import EU, evaluate
-from mapgen.template import Template, TemplateStep, patch_step
-
-
-@dataclass(frozen=True)
-class Step:
-    """A step ready to schedule. ``buyer_owner``/``seller_owner`` are names or role ids from the brief."""
-
-    id: str
-    name: str
-    workstream: str
-    duration: int
-    after: tuple[str, ...] = ()
-    before: tuple[str, ...] = ()
-    buyer_role: str = "champion"
-    seller_role: str = "account_executive"
-    buyer_owner: str | None = None
-    seller_owner: str | None = None
-    status: str = "not_started"
-    done: dt.date | None = None
-    note: str | None = None
-    gate: str | None = None
-    criteria: tuple[str, ...] = ()
-    description: str | None = None
-    internal: bool = False
-    skip: bool = False
+from mapgen.step import Step, patch
+from mapgen.template import Template, patch_step
 
 
 def condition_context(brief: Brief, today: dt.date) -> dict[str, Any]:
@@ -72,15 +49,9 @@ def sample_context() -> dict[str, Any]:
     return condition_context(brief, today)
 
 
-def _from_template(step: TemplateStep) -> Step:
-    return Step(id=step.id, name=step.name, workstream=step.workstream, duration=step.duration, after=step.after,
-                before=step.before, buyer_role=step.buyer_role, seller_role=step.seller_role, gate=step.gate,
-                criteria=step.criteria, description=step.description, internal=step.internal)
-
-
 def apply_rules(template: Template, context: Mapping[str, Any]) -> tuple[list[Step], list[str]]:
     """The template's steps after every rule whose condition holds."""
-    steps: dict[str, TemplateStep] = {s.id: s for s in template.steps}
+    steps: dict[str, Step] = {s.id: s for s in template.steps}
     skipped: set[str] = set()
     warnings: list[str] = []
     for rule in template.rules:
@@ -94,12 +65,12 @@ def apply_rules(template: Template, context: Mapping[str, Any]) -> tuple[list[St
             steps[added.id] = added
             skipped.discard(added.id)
         skipped.update(rule.skip)
-        for key, patch in rule.set.items():
+        for key, change in rule.set.items():
             if key in steps:
-                steps[key] = patch_step(steps[key], patch)
+                steps[key] = patch_step(steps[key], change)
         if rule.warn:
             warnings.append(rule.warn)
-    return [_from_template(s) for key, s in steps.items() if key not in skipped], warnings
+    return [s for key, s in steps.items() if key not in skipped], warnings
 
 
 def apply_brief(steps: list[Step], template: Template, loaded: LoadedBrief) -> tuple[list[Step], list[str]]:
@@ -121,14 +92,7 @@ def apply_brief(steps: list[Step], template: Template, loaded: LoadedBrief) -> t
         if key == "signature" and facts.skip:
             problems.append(lines.problem(("milestones", key, "skip"), "milestones.signature: cannot be skipped"))
             continue
-        step = steps[by_id[key]]
-        changes: dict[str, Any] = {"skip": facts.skip}
-        for name in ("duration", "status", "done", "note", "name"):
-            value = getattr(facts, name)
-            if value is not None:
-                changes[name] = value
-        changes.update(_owner_changes(facts.owner))
-        steps[by_id[key]] = replace(step, **changes)
+        steps[by_id[key]] = patch(steps[by_id[key]], skip=facts.skip or None, **_facts(facts))
     workstreams = {w for w, _ in template.workstreams}
     added_ids = {s.id for s in brief.add}
     for index, add in enumerate(brief.add):
@@ -146,19 +110,20 @@ def apply_brief(steps: list[Step], template: Template, loaded: LoadedBrief) -> t
                     problems.append(lines.problem(where + (field_name,),
                                                   f"add[{index}].{field_name}: no such milestone '{ref}'"
                                                   f"{did_you_mean(ref, list(by_id) + list(added_ids))}"))
-        steps.append(Step(id=add.id, name=add.name, workstream=add.workstream, duration=add.duration,
-                          after=add.after, before=add.before, status=add.status, done=add.done, note=add.note,
-                          gate=add.gate, criteria=add.criteria, description=add.description, internal=add.internal,
-                          **_owner_changes(add.owner)))
+        steps.append(patch(Step(id=add.id, name=add.name, workstream=add.workstream, duration=add.duration,
+                                after=add.after, before=add.before, gate=add.gate, criteria=add.criteria,
+                                description=add.description, internal=add.internal), **_facts(add)))
     if problems:
         raise MapgenError(problems)
     return steps, warnings
 
 
-def _owner_changes(owner: OwnerNames | None) -> dict[str, str]:
-    if owner is None:
-        return {}
-    return {k: v for k, v in (("buyer_owner", owner.buyer), ("seller_owner", owner.seller)) if v}
+def _facts(facts: Any) -> dict[str, Any]:
+    """What a brief says about a step (``milestones.ID`` or an ``add:`` entry), as a patch."""
+    owner: OwnerNames | None = facts.owner
+    return {"duration": facts.duration, "status": facts.status, "done": facts.done, "started": facts.started,
+            "pin_due": facts.due, "pin_start": facts.start, "note": facts.note, "name": facts.name,
+            "owner_buyer": owner.buyer if owner else None, "owner_seller": owner.seller if owner else None}
 
 
 def resolve_dependencies(steps: Iterable[Step]) -> list[Step]:

@@ -11,10 +11,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from mapgen.errors import MapgenError, Problem, TemplateError, did_you_mean
-from mapgen.validation import Duration, Id, Model, Role, TemplateName, Text, problems_from
+from mapgen.step import Source, Step, patch
+from mapgen.validation import Duration, Id, Model, Placement, Role, TemplateName, Text, problems_from
 from mapgen.yamlio import Lines, load_yaml
 
 TEMPLATE_FILE = "template.yaml"
@@ -96,43 +97,17 @@ class TemplateFile(Model):
     roles: dict[Id, Text] = {}
     text: dict[str, Any] = {}
     formats: dict[str, dict[str, Any]] = {}
+    placement: Placement | None = None  # docs/scheduling.md: where open steps sit between earliest and latest
+    at_risk_slack: int | None = Field(default=None, ge=0, le=250)  # working days of slack below which a step is at risk
 
 
 # -- the resolved template -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Source:
-    """Where something was written: for messages."""
-
-    file: str
-    line: int | None
-
-    def problem(self, message: str) -> Problem:
-        return Problem(message, self.file, self.line)
-
-
-@dataclass(frozen=True)
-class TemplateStep:
-    id: str
-    name: str
-    workstream: str
-    duration: int
-    after: tuple[str, ...]
-    before: tuple[str, ...]
-    buyer_role: str
-    seller_role: str
-    source: Source
-    gate: str | None = None
-    criteria: tuple[str, ...] = ()
-    description: str | None = None
-    internal: bool = False
-
-
-@dataclass(frozen=True)
 class Rule:
     when: str
     source: Source
-    add: tuple[TemplateStep, ...] = ()
+    add: tuple[Step, ...] = ()
     skip: tuple[str, ...] = ()
     set: Mapping[str, StepPatch] = field(default_factory=lambda: MappingProxyType({}))
     warn: str | None = None
@@ -144,7 +119,7 @@ class Template:
     description: str
     folders: tuple[Path, ...]  # own folder first, then the folders of what it extends
     workstreams: tuple[tuple[str, str], ...]  # (id, name) in order
-    steps: tuple[TemplateStep, ...]
+    steps: tuple[Step, ...]
     rules: tuple[Rule, ...] = ()
     select_when: str | None = None
     select_priority: int = 0
@@ -153,6 +128,8 @@ class Template:
     roles: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     text: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     formats: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
+    placement: Mapping[str, str] | None = None
+    at_risk_slack: int | None = None
 
     @property
     def file(self) -> str:
@@ -162,29 +139,21 @@ class Template:
         return [s.id for s in self.steps]
 
 
-def _to_step(raw: StepIn, workstream: str, lines: Lines, path: tuple[Any, ...]) -> TemplateStep:
-    return TemplateStep(
+def _to_step(raw: StepIn, workstream: str, lines: Lines, path: tuple[Any, ...]) -> Step:
+    return Step(
         id=raw.id, name=raw.name, workstream=workstream, duration=raw.duration, after=raw.after,
         before=raw.before, buyer_role=raw.owner.buyer, seller_role=raw.owner.seller,
         source=Source(lines.file, lines.line(path)), gate=raw.gate, criteria=raw.criteria,
         description=raw.description, internal=raw.internal)
 
 
-def patch_step(step: TemplateStep, patch: StepPatch) -> TemplateStep:
-    """A step with a patch's given fields applied."""
-    from dataclasses import replace
-
-    changes: dict[str, Any] = {
-        key: value for key, value in (
-            ("name", patch.name), ("duration", patch.duration), ("after", patch.after),
-            ("before", patch.before), ("gate", patch.gate), ("criteria", patch.criteria),
-            ("description", patch.description), ("internal", patch.internal)) if value is not None}
-    if patch.owner is not None:
-        if patch.owner.buyer:
-            changes["buyer_role"] = patch.owner.buyer
-        if patch.owner.seller:
-            changes["seller_role"] = patch.owner.seller
-    return replace(step, **changes)
+def patch_step(step: Step, change: StepPatch) -> Step:
+    """A step with a template patch's given fields applied (a child's ``milestones``, a rule's ``set``)."""
+    owner = change.owner
+    return patch(step, name=change.name, duration=change.duration, after=change.after, before=change.before,
+                 gate=change.gate, criteria=change.criteria, description=change.description,
+                 internal=change.internal, role_buyer=owner.buyer if owner else None,
+                 role_seller=owner.seller if owner else None)
 
 
 # -- loading -------------------------------------------------------------------------------------
@@ -249,7 +218,8 @@ def _standalone(raw: TemplateFile, lines: Lines, folder: Path) -> Template:
         select_priority=raw.select.priority if raw.select else 0,
         select_source=Source(lines.file, lines.line(("select", "when"))) if raw.select else None,
         check_in=raw.check_in, roles=MappingProxyType(dict(raw.roles)), text=MappingProxyType(dict(raw.text)),
-        formats=MappingProxyType({k: MappingProxyType(dict(v)) for k, v in raw.formats.items()}))
+        formats=MappingProxyType({k: MappingProxyType(dict(v)) for k, v in raw.formats.items()}),
+        placement=MappingProxyType(raw.placement) if raw.placement else None, at_risk_slack=raw.at_risk_slack)
 
 
 def _extend(parent: Template, raw: TemplateFile, lines: Lines, folder: Path) -> Template:
@@ -294,10 +264,12 @@ def _extend(parent: Template, raw: TemplateFile, lines: Lines, folder: Path) -> 
         check_in=raw.check_in or parent.check_in,
         roles=MappingProxyType({**parent.roles, **raw.roles}),
         text=MappingProxyType(_deep_merge(dict(parent.text), raw.text)),
-        formats=MappingProxyType({k: MappingProxyType(v) for k, v in formats.items()}))
+        formats=MappingProxyType({k: MappingProxyType(v) for k, v in formats.items()}),
+        placement=MappingProxyType(raw.placement) if raw.placement else parent.placement,
+        at_risk_slack=raw.at_risk_slack if raw.at_risk_slack is not None else parent.at_risk_slack)
 
 
-def _remove_bridged(steps: list[TemplateStep], key: str) -> list[TemplateStep]:
+def _remove_bridged(steps: list[Step], key: str) -> list[Step]:
     """Drop a step and keep its neighbours in order: its successors now follow its predecessors."""
     gone = next((s for s in steps if s.id == key), None)
     if gone is None:
@@ -337,7 +309,7 @@ def validate_template(template: Template) -> None:
     workstream_ids = {w for w, _ in template.workstreams}
     rule_added = [s for rule in template.rules for s in rule.add]
     known = {s.id for s in template.steps} | {s.id for s in rule_added}
-    seen: dict[str, TemplateStep] = {}
+    seen: dict[str, Step] = {}
     for step in template.steps:
         if step.id in seen:
             problems.append(step.source.problem(f"milestone id '{step.id}' is used twice "

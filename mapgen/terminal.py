@@ -1,4 +1,8 @@
-"""The schedule as a terminal table (``mapgen plan``): late in red, critical in bold."""
+"""The schedule as a terminal table (``mapgen plan``): the same story as every format.
+
+Key dates show the target beside the forecast and the chain of steps behind it; each row shows
+the planned dates (done steps at their actual dates), the steps it waits for, and its state.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,11 @@ import shutil
 import click
 
 from mapgen.markup import plain
-from mapgen.plan import Plan
+from mapgen.plan import KeyDate, Plan
+from mapgen.wording import drivers_sentence
+
+_STATE_STYLE = {"late": {"fg": "red"}, "at_risk": {"fg": "yellow"}, "blocked": {"fg": "magenta"},
+                "done": {"dim": True}, "on_track": {}}
 
 
 def _fit(text: str, width: int) -> str:
@@ -15,38 +23,59 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
+def _key_line(label: str, date: KeyDate, plan: Plan, key: str) -> list[str]:
+    target = f"target {date.target}" + (" (worked out)" if date.derived else "")
+    line = f"{label:<10} {target}, planned {date.planned}, forecast {date.forecast}"
+    if not date.feasible:
+        line += click.style("   CANNOT BE MET", fg="red", bold=True)
+    lines = [line]
+    why = plain(drivers_sentence(plan, key))
+    if why:
+        lines.append(f"{'':<10} why: {why}")
+    return lines
+
+
 def plan_table(plan: Plan, include_internal: bool = False, width: int | None = None) -> str:
     width = width or shutil.get_terminal_size((120, 24)).columns
     lines = [click.style(plain(plan.title), bold=True),
-             f"as of {plan.today}   template {plan.template}"]
-    sig = plan.signature
-    sig_line = f"signature: target {sig.target}{' (derived from go-live)' if sig.derived else ''}, earliest {sig.earliest}"
-    lines.append(sig_line + ("" if sig.feasible else click.style("   CANNOT BE MET", fg="red", bold=True)))
+             f"as of {plan.today}   template {plan.template}   placement "
+             f"{plan.placement['before_signature']} before signature, {plan.placement['after_signature']} after"]
+    lines += _key_line("signature:", plan.signature, plan, "signature")
     if plan.go_live:
-        g = plan.go_live
-        line = f"go-live:   target {g.target}{' (derived)' if g.derived else ''}, earliest {g.earliest}"
-        lines.append(line + ("" if g.feasible else click.style("   CANNOT BE MET", fg="red", bold=True)))
+        lines += _key_line("go-live:", plan.go_live, plan, "go_live")
     lines.append("")
-    fixed = 4 + 11 + 11 + 6 + 14 + 4  # number, start, due, slack, status, flags
+    fixed = 4 + 11 + 11 + 11 + 10 + 6 + 3  # number, start, due, after, state, slack, flags
     flexible = max(30, width - fixed - 8)
     name_w = max(16, flexible * 45 // 100)
     owner_w = max(10, (flexible - name_w) // 2)
     header = (f"{'#':>3} {'start':<10} {'due':<10} {'step':<{name_w}} {'buyer owner':<{owner_w}} "
-              f"{'seller owner':<{owner_w}} {'status':<16} {'slack':>5} ")
+              f"{'seller owner':<{owner_w}} {'after':<10} {'state':<9} {'slack':>5} ")
     lines.append(click.style(header, underline=True))
     for m in plan.visible(include_internal):
-        flags = ("L" if m.late else " ") + ("C" if m.critical else " ")
-        status = m.status.replace("_", " ") + (" late" if m.late else "")
+        flags = ("P" if m.pinned else " ") + ("C" if m.critical else " ")
+        after = ", ".join(str(n) for n in plan.waits_for(m, include_internal))
+        slack = "" if m.slack is None else str(m.slack)
         row = (f"{m.number:>3} {m.start.isoformat():<10} {m.due.isoformat():<10} {_fit(plain(m.name), name_w):<{name_w}} "
                f"{_fit(plain(m.owners.buyer.name), owner_w):<{owner_w}} "
-               f"{_fit(plain(m.owners.seller.name), owner_w):<{owner_w}} {_fit(status, 16):<16} {m.slack:>5} {flags}")
-        if m.late:
-            row = click.style(row, fg="red")
-        elif m.critical:
-            row = click.style(row, bold=True)
-        lines.append(row)
+               f"{_fit(plain(m.owners.seller.name), owner_w):<{owner_w}} {_fit(after, 10):<10} "
+               f"{m.state.replace('_', ' '):<9} {slack:>5} {flags}")
+        style = dict(_STATE_STYLE[m.state])
+        if m.critical and m.state != "done":
+            style["bold"] = True
+        lines.append(click.style(row, **style) if style else row)
     lines.append("")
-    lines.append("L late   C critical (decides the earliest signature or go-live)   slack in working days")
+    lines.append("C critical (decides the forecast)   P pinned   done steps at their actual dates   "
+                 "slack in working days")
+    derived = [r for r in plan.risks if r.derived]
+    if derived:
+        lines.append("")
+        lines.append("risks found in the plan:")
+        for r in derived:
+            lines.append(f"  - {plain(r.risk)}" + (f" (owner: {plain(r.owner)})" if r.owner else ""))
     if plan.next_check_in and plan.check_in:
-        lines.append(f"next check-in: {plan.next_check_in:%Y-%m-%d %H:%M} ({plan.check_in.label})")
+        note = ""
+        if plan.check_in_moved:
+            day, reason = plan.check_in_moved
+            note = f"; moved from {day} ({reason})"
+        lines.append(f"next check-in: {plan.next_check_in:%Y-%m-%d %H:%M} ({plan.check_in.label}{note})")
     return "\n".join(lines)

@@ -1,21 +1,21 @@
 """Test support for mapgen and its plugins (loaded as a pytest plugin: ``mapgen.testing``).
 
-``make_plan`` builds a realistic Plan directly, without a brief or the scheduler, so a
-format plugin can be tested on any shape of plan: many steps, long names, hostile text,
-a late plan. ``plan_from_brief`` runs the real pipeline on brief text.
+``make_plan`` builds a realistic Plan of any shape (many steps, long names, hostile text, a
+late plan) through the real pipeline, from a generated template and brief, so a format
+plugin is tested on plans mapgen really produces. ``plan_from_brief`` runs the real pipeline on brief text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+import functools
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from mapgen.plan import (CalendarInfo, CheckIn, Deal, KeyDate, Milestone, Owner, Owners, Party, Person, Plan,
-                         Risk, Workstream)
+from mapgen.plan import Plan
 
 #: Strings that break naive renderers. Each must come out of every format exactly.
 HOSTILE_STRINGS: tuple[str, ...] = (
@@ -41,55 +41,52 @@ _WORKSTREAMS = (
 )
 
 
-def _weekdays_back(end: dt.date, count: int) -> dt.date:
-    day = end
-    while count > 0:
-        day -= dt.timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
-
-
-def _weekdays_forward(start: dt.date, count: int) -> dt.date:
-    day = start
-    while count > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
-
-
 def make_plan(steps: int = 14, *, today: dt.date = dt.date(2026, 11, 2), late: bool = False,
               long_names: bool = False, hostile: bool = False, internal: int = 1,
               span_days: int | None = None) -> Plan:
-    """A plan of ``steps`` steps (at least 3), signature and go-live included.
+    """A plan of ``steps`` steps (at least 3), signature and go-live included, built by the real
+    pipeline from a generated template and brief, so it is a plan mapgen can really produce.
 
-    ``late`` puts the first steps' dates before ``today`` and makes the plan infeasible;
+    ``late`` makes the target signature impossible (the first step done, the second in progress);
     ``long_names`` gives every step a 150-character name and a 2,000-character note;
     ``hostile`` puts HOSTILE_STRINGS into names, notes, people and risks;
     ``span_days`` stretches the plan over about that many calendar days.
     """
-    steps = max(3, steps)
+    return _make_plan(max(3, steps), today, late, long_names, hostile, internal, span_days)
+
+
+@functools.lru_cache(maxsize=64)
+def _make_plan(steps: int, today: dt.date, late: bool, long_names: bool, hostile: bool, internal: int,
+               span_days: int | None) -> Plan:
+    import json
+    import tempfile
+
+    from mapgen.pipeline import build_plan
+
     before = max(1, (steps * 2) // 3)
     after = steps - before
     span = span_days or max(21, steps * 6)
     gap = max(1, (span * 5 // 7) // max(1, steps))
-    signature_date = _weekdays_forward(today, (before * gap) - (8 * gap if late else 0) + 1)
-    buyer_people = (
-        Person("John Rivera", "buyer", "champion", "VP Operations"),
-        Person("Dana Cho", "buyer", "economic_buyer", "CFO"),
-        Person("Mary Lee", "buyer", "legal", "Counsel"),
-        Person("Sam Patel", "buyer", "security", "CISO"),
-    )
-    seller_people = (
-        Person("Sarah Kim", "seller", "account_executive", "Account Executive"),
-        Person("Leo Park", "seller", "solutions_engineer", "Solutions Engineer"),
-    )
+    buyer_roles = ["champion", "economic_buyer", "legal", "security"]
+    seller_roles = ["account_executive", "solutions_engineer"]
+    buyer_people: list[dict[str, Any]] = [
+        {"name": "John Rivera", "title": "VP Operations", "role": "champion"},
+        {"name": "Dana Cho", "title": "CFO", "role": "economic_buyer"},
+        {"name": "Mary Lee", "title": "Counsel", "role": "legal"},
+        {"name": "Sam Patel", "title": "CISO", "role": "security"},
+    ]
+    seller_people: list[dict[str, Any]] = [
+        {"name": "Sarah Kim", "title": "Account Executive", "role": "account_executive"},
+        {"name": "Leo Park", "title": "Solutions Engineer", "role": "solutions_engineer"},
+    ]
     if hostile:
-        buyer_people = buyer_people + (Person(HOSTILE_STRINGS[0], "buyer", "procurement", HOSTILE_STRINGS[2]),)
-        seller_people = seller_people + (Person(HOSTILE_STRINGS[1], "seller", "executive_sponsor", "VP Sales"),)
+        buyer_people.append({"name": HOSTILE_STRINGS[0], "title": HOSTILE_STRINGS[2], "role": "procurement"})
+        seller_people.append({"name": HOSTILE_STRINGS[1], "title": "VP Sales", "role": "executive_sponsor"})
+        buyer_roles.append("procurement")
+        seller_roles.append("executive_sponsor")
 
-    milestones: list[Milestone] = []
+    workstreams: dict[str, list[dict[str, Any]]] = {ws: [] for ws, _ in _WORKSTREAMS}
+    milestones: dict[str, dict[str, Any]] = {}
     previous: str | None = None
     for i in range(steps):
         is_before = i < before
@@ -105,77 +102,72 @@ def make_plan(steps: int = 14, *, today: dt.date = dt.date(2026, 11, 2), late: b
             name = (name + " — " + "with a deliberately long description of the deliverable " * 4)[:150]
         if hostile and sid.startswith("step_"):
             name = HOSTILE_STRINGS[i % len(HOSTILE_STRINGS)]
-        if is_before:
-            due = _weekdays_back(signature_date, (before - 1 - i) * gap)
-        else:
-            due = _weekdays_forward(signature_date, (i - before + 1) * gap)
-        duration = 0 if sid == "signature" else max(1, min(gap, 10))
-        start = _weekdays_back(due, max(0, duration - 1))
-        shift = 8 * gap if late else 0
-        earliest_start = max(today, _weekdays_forward(start, shift)) if late else max(today, start)
-        earliest_due = _weekdays_forward(earliest_start, max(0, duration - 1))
-        status = "done" if (late and i == 0) else ("in_progress" if i == 1 else "not_started")
-        is_late = late and status != "done" and (due < today or (status == "not_started" and start < today))
-        ws_id, ws_name = _WORKSTREAMS[ws_index]
-        note: str | None = None
+        ws_id = _WORKSTREAMS[ws_index][0]
+        step: dict[str, Any] = {
+            "id": sid, "name": name, "duration": 0 if sid in ("signature", "go_live") else max(1, min(gap, 10)),
+            "owner": {"buyer": buyer_roles[i % len(buyer_roles)],
+                      "seller": "implementation_lead" if i % 5 == 4 else seller_roles[i % len(seller_roles)]},
+            "description": f"Deliverable for step {i + 1}.",
+        }
+        if previous:
+            step["after"] = [previous]
+        if ws_id == "security":
+            step["gate"] = "Security review call"
+        if ws_id == "technical_validation":
+            step["criteria"] = ["Ships 10,000 orders/day", "*p95* latency under 2 s"]
+        if i == 2 and internal > 0 and sid.startswith("step_"):
+            step["internal"] = True
+        workstreams[ws_id].append(step)
+        facts: dict[str, Any] = {}
         if long_names:
-            note = ("A very long note. " * 120)[:2000]
+            facts["note"] = ("A very long note. " * 120)[:2000]
         elif hostile:
-            note = HOSTILE_STRINGS[(i + 3) % len(HOSTILE_STRINGS)]
+            facts["note"] = HOSTILE_STRINGS[(i + 3) % len(HOSTILE_STRINGS)]
         elif i % 4 == 1:
-            note = "Questionnaire sent; see [the portal](https://example.com/portal?a=1&b=2)"
-        milestones.append(Milestone(
-            id=sid, number=i + 1, name=name, workstream=ws_id, workstream_name=ws_name,
-            phase="before_signature" if is_before else "after_signature", duration=duration,
-            after=(previous,) if previous else (), start=start, due=due,
-            earliest_start=earliest_start, earliest_due=earliest_due,
-            slack=-(8 * gap) if late else 0, critical=(i % 2 == 0) or sid in ("signature", "go_live"),
-            late=is_late, status=status, done=due if status == "done" else None,
-            owners=Owners(Owner(buyer_people[i % len(buyer_people)].name, buyer_people[i % len(buyer_people)].role),
-                          Owner("Solutions engineer (to be named)", "solutions_engineer", named=False)
-                          if i % 5 == 4 else Owner(seller_people[0].name, "account_executive")),
-            internal=(i == 2 and internal > 0),
-            gate="Security review call" if ws_id == "security" else None,
-            note=note,
-            description=f"Deliverable for step {i + 1}.",
-            criteria=("Ships 10,000 orders/day", "*p95* latency under 2 s") if ws_id == "technical_validation" else (),
-        ))
+            facts["note"] = "Questionnaire sent; see [the portal](https://example.com/portal?a=1&b=2)"
+        if i == 0 and sid.startswith("step_"):
+            facts.update(status="done", done=(today - dt.timedelta(days=4)).isoformat())
+        elif i == 1 and sid.startswith("step_"):
+            facts.update(status="in_progress", started=(today - dt.timedelta(days=1)).isoformat())
+        if facts:
+            milestones[sid] = facts
         previous = sid
-    milestones.sort(key=lambda m: (m.due, m.start, m.number))
-    milestones = [replace(m, number=n) for n, m in enumerate(milestones, 1)]
-    by_id = {m.id: m for m in milestones}
-    signature = by_id["signature"]
-    go_live = by_id.get("go_live")
-    workstreams = tuple(
-        Workstream(ws_id, ws_name, tuple(m.id for m in milestones if m.workstream == ws_id))
-        for ws_id, ws_name in _WORKSTREAMS if any(m.workstream == ws_id for m in milestones))
-    risks = (
-        Risk("Legal review could run long if **outside counsel** is needed", "Mary Lee", "Send redlines in week 1"),
-        Risk("Security queue is six weeks", "Sam Patel", "Submit the questionnaire first"),
-    )
+    template = {
+        "name": "enterprise", "description": "Generated for tests",
+        "roles": {"implementation_lead": "Implementation lead"},
+        "workstreams": [{"id": ws, "name": ws_name, "milestones": workstreams[ws]}
+                        for ws, ws_name in _WORKSTREAMS if workstreams[ws]],
+        "check_in": "monday 10:00",
+    }
+    working_before = before * gap
+    signature = today + dt.timedelta(days=(working_before // (3 if late else 1)) * 7 // 5 + 3)
+    go_live = signature + dt.timedelta(days=(after * gap) * 7 // 5 + 14)
+    risks = [
+        {"risk": "Legal review could run long if **outside counsel** is needed", "owner": "Mary Lee",
+         "mitigation": "Send redlines in week 1"},
+        {"risk": "Security queue is six weeks", "owner": "Sam Patel", "mitigation": "Submit the questionnaire first"},
+    ]
     if hostile:
-        risks += (Risk(HOSTILE_STRINGS[4], HOSTILE_STRINGS[1], HOSTILE_STRINGS[3]),)
+        risks.append({"risk": HOSTILE_STRINGS[4], "owner": HOSTILE_STRINGS[1], "mitigation": HOSTILE_STRINGS[3]})
     outcome = "Onboard a new warehouse in **one week** instead of six, live before peak season."
     if hostile:
         outcome = HOSTILE_STRINGS[0] + " " + HOSTILE_STRINGS[1]
-    next_monday = today + dt.timedelta(days=(7 - today.weekday()) or 7)
-    return Plan(
-        deal=Deal(HOSTILE_STRINGS[0] if hostile else "Acme warehouse platform", 250000, "USD"),
-        template="enterprise",
-        buyer=Party(HOSTILE_STRINGS[6] if hostile else "Acme Corp", buyer_people, outcome, "US"),
-        seller=Party("Northwind", seller_people),
-        today=today,
-        signature=KeyDate(signature.due, signature.earliest_due, signature.earliest_due <= signature.due),
-        go_live=KeyDate(go_live.due, go_live.earliest_due, go_live.earliest_due <= go_live.due) if go_live else None,
-        milestones=tuple(milestones),
-        workstreams=workstreams,
-        risks=risks,
-        check_in=CheckIn(0, dt.time(10, 0), "monday 10:00"),
-        next_check_in=dt.datetime.combine(next_monday, dt.time(10, 0)),
-        warnings=("no seller person has role 'solutions_engineer'",),
-        calendar=CalendarInfo("US", None),
-        source="sample.yaml",
-    )
+    brief = {
+        "deal": {"name": HOSTILE_STRINGS[0] if hostile else "Acme warehouse platform", "amount": 250000},
+        "buyer": {"company": HOSTILE_STRINGS[6] if hostile else "Acme Corp", "country": "US", "outcome": outcome,
+                  "people": buyer_people},
+        "seller": {"company": "Northwind", "people": seller_people},
+        "dates": {"today": today.isoformat(), "signature": signature.isoformat()}
+        | ({"go_live": go_live.isoformat()} if after else {}),
+        "milestones": milestones,
+        "risks": risks,
+    }
+    folder = Path(tempfile.mkdtemp(prefix="mapgen-make-plan-"))
+    (folder / "template").mkdir()
+    # JSON is YAML: exact strings, whatever they hold.
+    (folder / "template" / "template.yaml").write_text(json.dumps(template, indent=1, ensure_ascii=False), encoding="utf-8")
+    (folder / "sample.yaml").write_text(json.dumps(brief, indent=1, ensure_ascii=False), encoding="utf-8")
+    return build_plan(folder / "sample.yaml", template=str(folder / "template"), display="sample.yaml")
 
 
 def plan_from_brief(brief_text: str, *, today: dt.date | None = None, tmp_path: Path | None = None,

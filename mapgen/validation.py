@@ -81,7 +81,19 @@ def _text(value: Any) -> str:
     return clean(str(value))
 
 
+def _placement(value: Any) -> dict[str, str]:
+    from mapgen.scheduler import parse_placement
+
+    if not isinstance(value, (str, dict)):
+        raise ValueError("a placement is early, late, or {before_signature: late|early, after_signature: late|early}")
+    placement = parse_placement(value)
+    assert placement is not None
+    return dict(placement)
+
+
 Duration = Annotated[int, BeforeValidator(parse_duration)]
+#: ``early``, ``late`` or a mapping by phase; always a full mapping once read (docs/scheduling.md).
+Placement = Annotated[dict[str, str], BeforeValidator(_placement)]
 Id = Annotated[str, AfterValidator(_identifier)]
 TemplateName = Annotated[str, AfterValidator(_template_name)]
 #: A role id; written loosely (``Economic Buyer``) it is normalised.

@@ -50,3 +50,48 @@ def signers(plan: Plan, side: str, count: int = 2) -> list[Person]:
     people: Sequence[Person] = plan.people(side)  # type: ignore[arg-type]
     chosen = list(dict.fromkeys(p for role in SIGNER_ROLES[side] for p in people if p.role == role))
     return (chosen or list(people))[:count]
+
+
+def step_label(plan: Plan, step_id: str) -> str:
+    """A driver step as the slip sentence names it: ``Security review (15 d)``."""
+    m = next((m for m in plan.milestones if m.id == step_id), None)
+    if m is None:
+        return escape_markdown(step_id)
+    if m.pinned:
+        return f"{m.name} (booked {human_date(m.due)})"
+    if m.status == "in_progress" and m.actual_start is not None:
+        return f"{m.name} (in progress since {human_date(m.actual_start)})"
+    return f"{m.name} ({m.duration} d)"
+
+
+def key_label(key: str) -> str:
+    return "signature" if key == "signature" else "go-live"
+
+
+def drivers_sentence(plan: Plan, key: str = "signature") -> str:
+    """Why the forecast is what it is (inline Markdown), or "" for a plan without that key date:
+    ``Security review (15 d) → Executive approval (5 d): earliest signature Thu 11 Feb 2027,
+    28 working days after the target``."""
+    date = plan.key_date(key)
+    if date is None:
+        return ""
+    chain = " → ".join(step_label(plan, i) for i in date.drivers)
+    text = f"earliest {key_label(key)} {human_date(date.forecast)}"
+    if not date.feasible and date.slip:
+        days = "working day" if date.slip == 1 else "working days"
+        text += f", {date.slip} {days} after the target"
+    elif not date.feasible:
+        text += ", after the target"
+    return f"{chain}: {text}" if chain else text[:1].upper() + text[1:]
+
+
+def target_text(plan: Plan, key: str = "signature") -> str:
+    """``Fri 18 Dec 2026`` or ``Fri 18 Dec 2026 (worked out from go-live)``: a derived target says so."""
+    date = plan.key_date(key)
+    if date is None:
+        return ""
+    text = human_date(date.target)
+    if date.derived:
+        other = "go-live" if key == "signature" else "signature"
+        text += f" (worked out from {other})"
+    return text
