@@ -1,4 +1,4 @@
-"""The deal brief (contract section 1): loaded from YAML, validated, every problem located."""
+"""The deal brief (docs/briefs.md): loaded from YAML, validated, every problem located."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``mapgen`` command line (contract section 5).
+"""The ``mapgen`` command line (the README's command table; docs/ for each command's details).
 
 Errors are printed here, once, as ``FILE:LINE: error: MESSAGE``; exit 1 for invalid
 input or a failed render, 2 for usage. Heavy modules are imported inside commands so
@@ -195,18 +195,19 @@ def _chosen_formats(registry: Any, formats_: str | None) -> list[str]:
 
 @cli.command(epilog="""\b
 Examples:
-  mapgen plan examples/globex-late.yaml                     # late and critical steps highlighted
-  mapgen plan deal.yaml --json | jq '.signature'            # the plan JSON (contract section 6)
+  mapgen plan examples/globex-late.yaml                     # target beside forecast, and why
+  mapgen plan deal.yaml --json | jq '.signature'            # the plan JSON (docs/plan-json.md)
 """)
 @click.argument("brief", type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the plan JSON (contract section 6).")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan JSON (schema 2, docs/plan-json.md).")
 @click.option("--template", default=None, metavar="NAME_OR_PATH", help="Use this template instead of selecting one.")
 @click.option("--today", type=DateParam(), default=None, help="The plan's 'as of' date.")
 @click.option("--include-internal", is_flag=True, help="Also show internal steps.")
 @template_path_option
 def plan(brief: str, as_json: bool, template: str | None, today: dt.date | None, include_internal: bool,
          template_path: Sequence[str]) -> None:
-    """Show the computed schedule: dates, owners, slack, late and critical steps."""
+    """Show the schedule: target beside forecast and the steps that decide it, then every step's
+    planned dates, owners, what it waits for, state and slack (docs/scheduling.md)."""
     from mapgen.pipeline import build_plan
 
     result = build_plan(Path(brief), today=today, template=template, catalog=_catalog(template_path),
@@ -241,6 +242,18 @@ def check(paths: Sequence[str], today: dt.date | None, template_path: Sequence[s
 
     if not check_paths([Path(p) for p in paths], _catalog(template_path), _registry(), today, _report):
         raise Failed()
+
+
+@cli.command("schema", epilog="""\b
+Examples:
+  mapgen schema plan > plan.schema.json                     # validate plan JSON in your own pipeline
+""")
+@click.argument("kind", type=click.Choice(["plan"]))
+def schema_command(kind: str) -> None:
+    """Print the JSON Schema of the plan JSON (also shipped as mapgen/schemas/plan.schema.json)."""
+    from importlib.resources import files
+
+    click.echo(files("mapgen").joinpath("schemas", f"{kind}.schema.json").read_text(encoding="utf-8"), nl=False)
 
 
 @cli.group("template")

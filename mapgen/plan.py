@@ -1,4 +1,4 @@
-"""The immutable Plan every renderer receives, and its JSON form (contract section 6)."""
+"""The immutable Plan every renderer receives, and its JSON form (schema 2, docs/plan-json.md)."""
 
 from __future__ import annotations
 
@@ -369,7 +369,7 @@ class Plan:
             node = node[part]
         return node if isinstance(node, str) else default
 
-    # -- JSON (contract section 6) ----------------------------------------------------------
+    # -- JSON (docs/plan-json.md) ----------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
         """The plan JSON, schema 2 (docs/plan-json.md); ``mapgen schema plan`` prints its JSON Schema."""

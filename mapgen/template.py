@@ -1,4 +1,4 @@
-"""Segment templates (contract section 2): a folder with template.yaml and optional format assets.
+"""Segment templates (docs/templates.md): a folder with template.yaml and optional format assets.
 
 A template file is validated on its own, so every problem points at its own file and
 line; ``extends`` then merges the resolved parent with the child's overrides.

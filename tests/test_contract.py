@@ -270,6 +270,13 @@ def test_json_shape_matches_schema_2(planned) -> None:  # type: ignore[no-untype
     assert not any(r["derived"] for r in data["risks"][:len(brief.get("risks") or [])])
 
 
+def test_validates_against_the_published_schema(planned) -> None:  # type: ignore[no-untyped-def]
+    import jsonschema
+
+    schema = json.loads((ROOT / "mapgen" / "schemas" / "plan.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(planned[0])
+
+
 def test_calendar_object_holds_what_recomputing_needs(planned) -> None:  # type: ignore[no-untyped-def]
     data, brief, cal = planned
     c = data["calendar"]
@@ -516,7 +523,7 @@ def test_examples_cover_a_feasible_and_an_infeasible_plan() -> None:
     assert True in feasibility.values() and False in feasibility.values()
 
 
-CHECKS = (test_json_shape_matches_schema_2, test_calendar_object_holds_what_recomputing_needs,
+CHECKS = (test_json_shape_matches_schema_2, test_validates_against_the_published_schema, test_calendar_object_holds_what_recomputing_needs,
           test_phase_is_whether_signature_needs_the_step, test_actual_and_pinned_dates_hold,
           test_open_steps_span_their_duration_never_before_today, test_finish_to_start_on_planned_and_earliest_dates,
           test_latest_dates, test_planned_dates_follow_the_placement_policy, test_slack_and_states,

@@ -1,4 +1,4 @@
-"""Built-in plugin: the plan as JSON (contract section 6), for machines."""
+"""Built-in plugin: the plan as JSON (schema 2, docs/plan-json.md), for machines."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ from mapgen.plan import Plan
 class JsonFormat(OutputFormat):
     name = "json"
     suffix = ".json"
-    description = "The plan as JSON (schema 1), for scripts and CI"
-    default = True  # contract: the default formats are the document formats
+    description = "The plan as JSON (schema 2), for scripts and CI"
+    default = True  # docs/briefs.md: the default formats are the document formats
 
     def render(self, plan: Plan, context: RenderContext) -> bytes:
         return plan_json(plan).encode("utf-8")
 
 
 def plan_json(plan: Plan) -> str:
-    """Stable JSON: keys in contract order, UTF-8 text unescaped, one trailing newline."""
+    """Stable JSON: keys in the documented order, UTF-8 text unescaped, one trailing newline."""
     return json.dumps(plan.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
