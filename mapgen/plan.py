@@ -328,8 +328,8 @@ class Plan:
     def next_steps(self, days: int = 14, include_internal: bool = False) -> tuple[Milestone, ...]:
         """Open steps planned to start or fall due within ``days`` of today, by planned date."""
         horizon = self.today + dt.timedelta(days=days)
-        return tuple(m for m in self.visible(include_internal)
-                     if m.is_open and m.start <= horizon)
+        found = [m for m in self.visible(include_internal) if m.is_open and m.start <= horizon]
+        return tuple(sorted(found, key=lambda m: (m.start, m.due, m.number)))
 
     def key_date(self, key: str) -> KeyDate | None:
         return self.signature if key == "signature" else self.go_live if key == "go_live" else None

@@ -35,7 +35,7 @@ def derived_risks(plan: Plan, conflicts: Iterable[_Conflict] = ()) -> tuple[Risk
         date = plan.key_date(key)
         if date is None or date.feasible:
             continue
-        open_drivers = [m for m in plan.driver_steps(key) if m.is_open]
+        open_drivers = [m for m in plan.driver_steps(key) if m.is_open and not m.internal]
         longest = max(open_drivers, key=lambda m: m.duration, default=None)
         text = (f"The target {key_label(key)} date of {human_date(date.target)} cannot be met: "
                 f"{drivers_sentence(plan, key)}.")

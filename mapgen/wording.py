@@ -68,14 +68,15 @@ def key_label(key: str) -> str:
     return "signature" if key == "signature" else "go-live"
 
 
-def drivers_sentence(plan: Plan, key: str = "signature") -> str:
+def drivers_sentence(plan: Plan, key: str = "signature", include_internal: bool = False) -> str:
     """Why the forecast is what it is (inline Markdown), or "" for a plan without that key date:
     ``Security review (15 d) → Executive approval (5 d): earliest signature Thu 11 Feb 2027,
-    28 working days after the target``."""
+    28 working days after the target``. Internal steps are left out unless asked for."""
     date = plan.key_date(key)
     if date is None:
         return ""
-    chain = " → ".join(step_label(plan, i) for i in date.drivers)
+    internal = {m.id for m in plan.milestones if m.internal and not include_internal}
+    chain = " → ".join(step_label(plan, i) for i in date.drivers if i not in internal)
     text = f"earliest {key_label(key)} {human_date(date.forecast)}"
     if not date.feasible and date.slip:
         days = "working day" if date.slip == 1 else "working days"

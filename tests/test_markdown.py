@@ -48,7 +48,7 @@ def test_plan_table_has_one_row_per_visible_step(render, sample_plan: Plan) -> N
     table = plan_table(text)
     visible = sample_plan.visible()
     assert len(table) == len(visible) + 1
-    assert all(len(row) == 8 for row in table)
+    assert all(len(row) == 10 for row in table)
     for row, m in zip(table[1:], visible):
         assert row[2] == plain(m.name)
         assert row[3] == m.owners.buyer.name and row[4] == m.owners.seller.name
@@ -61,7 +61,7 @@ def test_plan_table_has_one_row_per_visible_step(render, sample_plan: Plan) -> N
 def test_hostile_text_stays_text_and_cannot_break_the_table(render, hostile_plan: Plan) -> None:
     text = render("md", hostile_plan).decode()
     table = plan_table(text)
-    assert all(len(row) == 8 for row in table), "a pipe or a newline broke the table"
+    assert all(len(row) == 10 for row in table), "a pipe or a newline broke the table"
     cells = "\n".join("\n".join(row) for row in table)
     for s in HOSTILE_STRINGS:
         assert s in cells or s in plain(text), s
@@ -132,3 +132,60 @@ def test_a_broken_markdown_template_is_reported_with_its_file(tmp_path: Path, ma
     assert message in result.err and "Traceback" not in result.err
     assert (tmp_path / "out" / "bloom-smb.json").exists(), "the other formats are still written"
     assert not (tmp_path / "out" / "bloom-smb.md").exists()
+
+
+def test_the_story_of_a_late_plan(render, tmp_path: Path) -> None:
+    """Target beside forecast, the drivers and the slip, derived risks marked, next steps from today."""
+    from mapgen.pipeline import build_plan
+    from mapgen.wording import human_date
+
+    plan = build_plan(Path(__file__).resolve().parents[1] / "examples" / "globex-late.yaml")
+    text = render("md", plan).decode()
+    key_dates = next(t for t in tables(text) if t[0][0] == "Key date")
+    assert key_dates[0] == ["Key date", "Target", "Planned", "Forecast", "Outlook"]
+    signature = next(row for row in key_dates if row[0] == "Signature")
+    assert signature[1] == human_date(plan.signature.target) and signature[3] == human_date(plan.signature.forecast)
+    assert signature[4] == "Cannot be met"
+    assert f"{plan.signature.slip} working days after the target" in text
+    for m in plan.driver_steps("signature"):
+        assert plain(m.name) in plain(text)
+    risks = next(t for t in tables(text) if t[0][0] == "Risk")
+    assert any(row[0].startswith("Found in the plan: The target signature date") for row in risks)
+    section = text.split("## Next two weeks", 1)[1].split("\n## ", 1)[0]
+    listed = [line for line in section.splitlines() if line.startswith("- ")]
+    assert listed and len(listed) == len(plan.next_steps())
+    assert all(m.start >= plan.today for m in plan.next_steps())
+
+
+def test_done_steps_show_their_actual_date_and_dependencies_by_number(render, tmp_path: Path) -> None:
+    from mapgen.testing import plan_from_brief
+    from mapgen.wording import human_date
+
+    brief = (Path(__file__).resolve().parents[1] / "examples" / "acme-enterprise.yaml").read_text(encoding="utf-8")
+    plan = plan_from_brief(brief, tmp_path=tmp_path)
+    table = plan_table(render("md", plan).decode())
+    done = next(m for m in plan.visible() if m.is_done)
+    row = next(r for r in table if r[2] == plain(done.name))
+    assert row[6] == f"{human_date(done.actual_done)} (done)"
+    waiting = next(m for m in plan.visible() if len(plan.waits_for(m)) > 1)
+    row = next(r for r in table if r[2] == plain(waiting.name))
+    assert row[7] == ", ".join(str(n) for n in plan.waits_for(waiting))
+
+
+def test_a_worked_out_target_says_so(render, tmp_path: Path) -> None:
+    from mapgen.testing import plan_from_brief
+
+    brief = (Path(__file__).resolve().parents[1] / "examples" / "acme-enterprise.yaml").read_text(encoding="utf-8")
+    brief = brief.replace("  signature: 2026-12-18\n", "")
+    plan = plan_from_brief(brief, tmp_path=tmp_path)
+    assert plan.signature.derived
+    key_dates = next(t for t in tables(render("md", plan).decode()) if t[0][0] == "Key date")
+    assert "(worked out from go-live)" in next(row for row in key_dates if row[0] == "Signature")[1]
+
+
+def test_a_section_with_nothing_to_say_is_left_out(render, tmp_path: Path) -> None:
+    from mapgen.testing import plan_from_brief
+
+    plan = plan_from_brief("deal: {name: Bare}\nbuyer: {company: Buyer}\ndates: {today: 2026-11-02, signature: "
+                           "2026-12-18}\n", tmp_path=tmp_path)
+    assert "## Who is involved" not in render("md", plan).decode()

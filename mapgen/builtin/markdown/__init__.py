@@ -18,7 +18,7 @@ from mapgen.formats import OutputFormat, RenderContext
 from mapgen.hookspecs import hookimpl
 from mapgen.markup import Span, clean, spans
 from mapgen.plan import Plan, role_label
-from mapgen.wording import human_date
+from mapgen.wording import drivers_sentence, human_date, target_text
 
 TEMPLATE_NAME = "plan.md.j2"
 DEFAULT_TEMPLATE = Path(__file__).with_name(TEMPLATE_NAME)
@@ -109,8 +109,17 @@ class MarkdownFormat(OutputFormat):
 
 def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
     """The variables ``plan.md.j2`` sees (documented in docs/templates.md)."""
+    internal = context.include_internal
+    key_dates = [("Signature", "signature", plan.signature)]
+    if plan.go_live:
+        key_dates.append(("Go-live", "go_live", plan.go_live))
     return {
         "plan": plan,
+        "key_dates": key_dates,
+        "why": {key: drivers_sentence(plan, key, internal) for _, key, _ in key_dates},
+        "target_text": lambda key: target_text(plan, key),
+        "after": lambda m: ", ".join(str(n) for n in plan.waits_for(m, internal)),
+        "next_steps": plan.next_steps(include_internal=internal),
         "steps": plan.visible(context.include_internal),
         "groups": plan.by_workstream(context.include_internal),
         "gates": plan.gates(context.include_internal),
