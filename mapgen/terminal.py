@@ -7,6 +7,7 @@ the planned dates (done steps at their actual dates), the steps it waits for, an
 from __future__ import annotations
 
 import shutil
+import textwrap
 
 import click
 
@@ -23,7 +24,7 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
-def _key_line(label: str, date: KeyDate, plan: Plan, key: str, include_internal: bool) -> list[str]:
+def _key_line(label: str, date: KeyDate, plan: Plan, key: str, include_internal: bool, width: int) -> list[str]:
     target = f"target {date.target}" + (" (worked out)" if date.derived else "")
     line = f"{label:<10} {target}, planned {date.planned}, forecast {date.forecast}"
     if not date.feasible:
@@ -31,7 +32,8 @@ def _key_line(label: str, date: KeyDate, plan: Plan, key: str, include_internal:
     lines = [line]
     why = plain(drivers_sentence(plan, key, include_internal))
     if why:
-        lines.append(f"{'':<10} why: {why}")
+        lines.extend(textwrap.wrap(why, max(40, width - 1), initial_indent=f"{'':<11}why: ",
+                                   subsequent_indent=" " * 16, break_on_hyphens=False))
     return lines
 
 
@@ -40,9 +42,9 @@ def plan_table(plan: Plan, include_internal: bool = False, width: int | None = N
     lines = [click.style(plain(plan.title), bold=True),
              f"as of {plan.today}   template {plan.template}   placement "
              f"{plan.placement['before_signature']} before signature, {plan.placement['after_signature']} after"]
-    lines += _key_line("signature:", plan.signature, plan, "signature", include_internal)
+    lines += _key_line("signature:", plan.signature, plan, "signature", include_internal, width)
     if plan.go_live:
-        lines += _key_line("go-live:", plan.go_live, plan, "go_live", include_internal)
+        lines += _key_line("go-live:", plan.go_live, plan, "go_live", include_internal, width)
     lines.append("")
     fixed = 4 + 11 + 11 + 11 + 10 + 6 + 3  # number, start, due, after, state, slack, flags
     flexible = max(30, width - fixed - 8)

@@ -74,7 +74,23 @@ def test_weekly_check_in_recurs_until_go_live(sample_plan, render):
     assert check_in.decoded("DTSTART") == sample_plan.next_check_in
     rule = check_in["RRULE"]
     assert rule["FREQ"] == ["WEEKLY"]
-    assert rule["UNTIL"][0].date() == sample_plan.go_live.target
+    assert rule["UNTIL"][0].date() == sample_plan.go_live.planned
+
+
+def test_weekly_check_in_skips_holidays_and_moves_to_the_next_working_day(mapgen_cli, tmp_path):
+    """Thanksgiving (Thu 26 Nov 2026) is not a check-in day: the series excludes it and holds Fri 27 Nov."""
+    (tmp_path / "deal.yaml").write_text(BRIEF.replace("check_in: monday 10:00", "check_in: thursday 10:00"),
+                                        encoding="utf-8")
+    result = mapgen_cli("generate", tmp_path / "deal.yaml", "-f", "ics", "-o", tmp_path / "out")
+    assert result.code == 0, result.err
+    check_in = next(e for e in events((tmp_path / "out" / "deal.ics").read_bytes()) if "RRULE" in e)
+    excluded = {d.dt for d in check_in["EXDATE"].dts} if not isinstance(check_in["EXDATE"], list) else {
+        d.dt for x in check_in["EXDATE"] for d in x.dts}
+    extra = {d.dt for d in check_in["RDATE"].dts} if not isinstance(check_in["RDATE"], list) else {
+        d.dt for x in check_in["RDATE"] for d in x.dts}
+    assert dt.datetime(2026, 11, 26, 10, 0) in excluded
+    assert dt.datetime(2026, 11, 27, 10, 0) in extra
+    assert dt.datetime(2026, 12, 24, 10, 0) not in excluded  # an ordinary Thursday in the US
 
 
 def test_uids_are_stable_so_reimporting_updates_events(sample_plan, render):

@@ -69,8 +69,8 @@ def _summary(step: Milestone) -> str:
     name = _text(step.name)
     if step.id in KEY_STEPS:
         name = f"★ {KEY_STEPS[step.id]}: {name}"
-    if step.late:
-        name = f"{name} (late)"
+    if step.state in ("late", "at_risk", "blocked"):
+        name = f"{name} ({step.state_label.lower()})"
     return name
 
 
@@ -121,24 +121,42 @@ class IcsFormat(OutputFormat):
         return event
 
     def _check_in_event(self, plan: Plan, stamp: dt.datetime, sequence: int):  # type: ignore[no-untyped-def]
+        """A weekly series until the planned go-live (or signature), on working days only: an
+        occurrence on a holiday or a closed day is excluded and held on the next working day."""
         from icalendar import Event
 
         if plan.check_in is None or plan.next_check_in is None:
             return None
-        last_day = (plan.go_live or plan.signature).target
-        if plan.next_check_in.date() > last_day:
+        last_day = (plan.go_live or plan.signature).planned
+        first = plan.check_in_moved[0] if plan.check_in_moved else plan.next_check_in.date()
+        if first > last_day:
             return None
+        time = plan.check_in.time
+        excluded, moved = [], []
+        day = first
+        while day <= last_day:
+            if not plan.calendar.is_working(day):
+                held = day + dt.timedelta(days=1)
+                while not plan.calendar.is_working(held):
+                    held += dt.timedelta(days=1)
+                excluded.append(dt.datetime.combine(day, time))
+                moved.append(dt.datetime.combine(held, time))
+            day += dt.timedelta(days=7)
         event = Event()
         event.add("uid", uid(plan, "check-in"))
         event.add("dtstamp", stamp)
         event.add("sequence", sequence)
         event.add("summary", f"{_text(plan.buyer.company)} × {_text(plan.seller.company)}: weekly plan check-in")
-        event.add("dtstart", plan.next_check_in)  # floating local time, as the brief gives it
+        event.add("dtstart", dt.datetime.combine(first, time))  # floating local time, as the brief gives it
         event.add("duration", dt.timedelta(minutes=30))
         until = dt.datetime.combine(last_day, dt.time(23, 59, 59))
         event.add("rrule", {"freq": "weekly", "until": until})
-        event.add("description", f"{plan.check_in.label} until {'go-live' if plan.go_live else 'signature'}: "
-                                 "what moved, what slipped, and what that means for signature and go-live.")
+        if excluded:
+            event.add("exdate", excluded)
+            event.add("rdate", moved)
+        event.add("description", f"{plan.check_in.label} until {'go-live' if plan.go_live else 'signature'}, "
+                                 "on working days: what moved, what slipped, and what that means for signature "
+                                 "and go-live.")
         return event
 
 
