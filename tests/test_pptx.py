@@ -82,9 +82,15 @@ def long_deck(tmp_path_factory):  # type: ignore[no-untyped-def]
     return path, plan
 
 
-def test_every_example_converts_with_libreoffice(example_decks):
-    for path, _ in example_decks.values():
-        pdf = convert_to_pdf(path)
+@pytest.fixture(scope="module")
+def example_pdfs(example_decks):  # type: ignore[no-untyped-def]
+    """Each example deck as LibreOffice lays it out (converted once for the tests that read it)."""
+    return {name: convert_to_pdf(path) for name, (path, _) in example_decks.items()}
+
+
+def test_every_example_converts_with_libreoffice(example_decks, example_pdfs):
+    for name, (path, _) in example_decks.items():
+        pdf = example_pdfs[name]
         assert pdf.stat().st_size > 10_000
         assert pdf_page_count(pdf) == len(deck(path.read_bytes()).slides)
 
@@ -198,9 +204,9 @@ def test_forty_long_steps_paginate_onto_continuation_slides(long_deck):
 FOOTER_CLEARANCE_PT = 4
 
 
-def assert_laid_out_clear_of_the_footer(path: Path, outdir: Path) -> None:
+def assert_laid_out_clear_of_the_footer(path: Path, outdir: Path, pdf: Path | None = None) -> None:
     """LibreOffice lays the text out: no word may run off the slide or into (or close to) the footer."""
-    pdf = convert_to_pdf(path, outdir)
+    pdf = pdf or convert_to_pdf(path, outdir)
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext is not installed")
     html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
@@ -223,9 +229,9 @@ def test_long_deck_text_stays_clear_of_the_footer_when_laid_out(long_deck, tmp_p
     assert_laid_out_clear_of_the_footer(long_deck[0], tmp_path)
 
 
-def test_example_decks_stay_clear_of_the_footer_when_laid_out(example_decks, tmp_path):
-    for path, _ in example_decks.values():
-        assert_laid_out_clear_of_the_footer(path, tmp_path)
+def test_example_decks_stay_clear_of_the_footer_when_laid_out(example_decks, example_pdfs, tmp_path):
+    for name, (path, _) in example_decks.items():
+        assert_laid_out_clear_of_the_footer(path, tmp_path, example_pdfs[name])
 
 
 LONG_NAMES = """\
