@@ -20,7 +20,7 @@ EXAMPLES = ("acme-enterprise", "bloom-smb", "globex-late")
 
 
 def pages(pdf: Path, work: Path, dpi: int) -> list[Path]:
-    prefix = work / f"{pdf.stem}-{dpi}"
+    prefix = work / f"{pdf.parent.name}-{pdf.stem}-{dpi}"  # the format's folder too: a deck and a document share a stem
     subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(pdf), str(prefix)], check=True)
     return sorted(work.glob(f"{prefix.name}-*.png"))
 

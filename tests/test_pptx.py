@@ -14,7 +14,8 @@ from pptx.util import Emu
 
 from mapgen.markup import plain
 from mapgen.pipeline import build_plan
-from mapgen.testing import HOSTILE_STRINGS, make_plan
+from mapgen.testing import HOSTILE_STRINGS, make_plan, plan_from_brief
+from mapgen.wording import signers
 from tests.office import convert_to_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,9 +82,15 @@ def long_deck(tmp_path_factory):  # type: ignore[no-untyped-def]
     return path, plan
 
 
-def test_every_example_converts_with_libreoffice(example_decks):
-    for path, _ in example_decks.values():
-        pdf = convert_to_pdf(path)
+@pytest.fixture(scope="module")
+def example_pdfs(example_decks):  # type: ignore[no-untyped-def]
+    """Each example deck as LibreOffice lays it out (converted once for the tests that read it)."""
+    return {name: convert_to_pdf(path) for name, (path, _) in example_decks.items()}
+
+
+def test_every_example_converts_with_libreoffice(example_decks, example_pdfs):
+    for name, (path, _) in example_decks.items():
+        pdf = example_pdfs[name]
         assert pdf.stat().st_size > 10_000
         assert pdf_page_count(pdf) == len(deck(path.read_bytes()).slides)
 
@@ -187,29 +194,85 @@ def test_forty_long_steps_paginate_onto_continuation_slides(long_deck):
     assert total >= 3 and plan_titles == [f"The plan ({i} of {total})" for i in range(1, total + 1)]
     numbers = [r[0].split()[0] for r in table_cells(prs) if len(r) == 7 and r[0] != "#"]
     assert numbers == [str(m.number) for m in plan.visible()]  # each step once, in order
-    # Names too long for three lines are shortened with an ellipsis, and the full text is in the notes.
-    notes = "\n".join(s.notes_slide.notes_text_frame.text for s in prs.slides)
-    shortened = [r[1] for r in table_cells(prs) if len(r) == 7 and r[1].endswith("…")]
-    assert shortened
-    for step in plan.visible():
-        assert plain(step.name).replace("\n", " ") in notes or any(r[1] == plain(step.name) for r in table_cells(prs))
+    # Names too long for three lines are set smaller, never cut: each is whole in the table.
+    names = [r[1] for r in table_cells(prs) if len(r) == 7 and r[0] != "#"]
+    assert names == [plain(m.name) for m in plan.visible()]
 
 
-def test_long_deck_text_stays_clear_of_the_footer_when_laid_out(long_deck, tmp_path):
-    """LibreOffice lays the text out: no word may run into the footer or off the slide."""
-    path, _ = long_deck
-    pdf = convert_to_pdf(path, tmp_path)
+#: Words above the footer end at least this far above its rule when LibreOffice lays them out: the
+#: deck leaves 10 pt, so a renderer whose lines run a few points taller still stays clear.
+FOOTER_CLEARANCE_PT = 4
+
+
+def assert_laid_out_clear_of_the_footer(path: Path, outdir: Path, pdf: Path | None = None) -> None:
+    """LibreOffice lays the text out: no word may run off the slide or into (or close to) the footer."""
+    pdf = pdf or convert_to_pdf(path, outdir)
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext is not installed")
     html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for page in re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', html, re.DOTALL):
+    pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', html, re.DOTALL)
+    assert pages
+    for number, page in enumerate(pages, 1):
         width, height, body = float(page[0]), float(page[1]), page[2]
         scale = height / 540
         for x_min, y_min, x_max, y_max, word in re.findall(
                 r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', body):
-            assert float(x_max) <= width + 0.5 and float(y_max) <= height + 0.5, f"'{word}' runs off the slide"
+            where = f"{path.name} slide {number}: '{word}'"
+            assert float(x_min) >= -0.5 and float(x_max) <= width + 0.5 and float(y_max) <= height + 0.5, \
+                f"{where} runs off the slide"
             top, bottom = float(y_min) / scale, float(y_max) / scale
-            assert bottom <= FOOTER_TOP_PT or top >= FOOTER_TOP_PT, f"'{word}' runs into the footer"
+            assert bottom <= FOOTER_TOP_PT - FOOTER_CLEARANCE_PT or top >= FOOTER_TOP_PT, \
+                f"{where} ends {bottom - FOOTER_TOP_PT:+.1f} pt from the footer rule"
+
+
+def test_long_deck_text_stays_clear_of_the_footer_when_laid_out(long_deck, tmp_path):
+    assert_laid_out_clear_of_the_footer(long_deck[0], tmp_path)
+
+
+def test_example_decks_stay_clear_of_the_footer_when_laid_out(example_decks, example_pdfs, tmp_path):
+    for name, (path, _) in example_decks.items():
+        assert_laid_out_clear_of_the_footer(path, tmp_path, example_pdfs[name])
+
+
+LONG_NAMES = """\
+deal: {name: "Global warehouse, fleet and returns platform consolidation programme", amount: 480000}
+buyer:
+  company: Northwind Logistics Software International
+  country: US
+  outcome: One platform for every warehouse, fleet and returns desk, live before the spring peak season.
+  people:
+    - {name: Maximiliane Alexandra von Hohenzollern-Sigmaringen, title: Chief Financial Officer and Head of Group Procurement, role: economic_buyer}
+    - {name: Bartholomew Featherstonehaugh-Cholmondeley, title: Senior Vice President of Global Warehouse Operations, role: champion}
+seller:
+  company: Contoso Enterprise Cloud Services Europe
+  people:
+    - {name: Anneliese Oppenheimer-Rothenberg, title: Senior Strategic Account Executive for Northern Europe, role: account_executive}
+dates: {today: 2026-11-02, signature: 2026-12-18, go_live: 2027-03-01}
+"""
+
+
+def test_long_names_are_set_smaller_or_wrapped_never_cut(render, tmp_path):
+    plan = plan_from_brief(LONG_NAMES, tmp_path=tmp_path)
+    path = tmp_path / "long-names.pptx"
+    path.write_bytes(render("pptx", plan))
+    prs = deck(path.read_bytes())
+    frames = []
+    for _, _, shape in shapes(prs):
+        if shape.has_text_frame:
+            frames.append(shape.text_frame.text.replace("\v", "\n"))
+    cells = [c for row in table_cells(prs) for c in row]
+    assert not [t for t in frames + cells if "…" in t], "text was shortened with an ellipsis"
+    words = " ".join(" ".join(frames + cells).split())
+    assert titles(prs)[0].replace("\v", " ").replace("\n", " ") == plan.title  # the cover title, whole
+    assert "Northwind Logistics Software International owner" in cells  # the plan table's header
+    assert "Contoso Enterprise Cloud Services Europe owner" in cells
+    for side in ("buyer", "seller"):
+        for person in plan.people(side):
+            assert f"{person.name}, {person.title}" in words or (person.name in words and person.title in words)
+    for person in signers(plan, "buyer") + signers(plan, "seller"):  # the sign-off lines, whole
+        assert f"{person.name}, {person.title}" in frames
+    assert_within_slides(prs)
+    assert_laid_out_clear_of_the_footer(path, tmp_path)
 
 
 def test_hostile_text_round_trips_exactly(render):

@@ -40,6 +40,8 @@ class DocxFormat(OutputFormat):
         except Exception as exc:  # a template mistake names the Word template
             message = getattr(exc, "message", None) or str(exc)
             raise RenderError([Problem(f"format docx: template error: {message}", str(path))]) from exc
+        for table in template.docx.tables:
+            drop_empty_columns(table)
         set_core_properties(template.docx.core_properties, plan)
         buffer = io.BytesIO()
         template.save(buffer)
@@ -60,6 +62,54 @@ class DocxFormat(OutputFormat):
         return [Problem(f"format docx: the Word template uses '{name}', which the plan does not provide "
                         f"(available: {', '.join(sorted(VARIABLES))})", str(path))
                 for name in sorted(set(used) - set(VARIABLES))]
+
+
+def drop_empty_columns(table) -> None:  # type: ignore[no-untyped-def]
+    """Remove a column that is empty in every row below a repeating header, giving its width to the
+    widest column: with no notes in the plan, the Notes column goes and the step names get the room.
+
+    Only tables whose header row repeats on each page (the plan, people, risks and key dates tables
+    of plan.docx) are considered; a cell spanning several columns (a workstream's row) loses one.
+    """
+    rows = table._tbl.tr_lst
+    if len(rows) < 2 or not rows[0].xpath("./w:trPr/w:tblHeader"):
+        return
+    grid = table._tbl.tblGrid
+    for index in reversed(range(len(grid.gridCol_lst))):
+        below = [_cell_at(row, index) for row in rows[1:]]
+        if len(grid.gridCol_lst) < 2 or any(tc is None or (tc.grid_span == 1 and _text(tc)) for tc in below) \
+                or all(tc.grid_span > 1 for tc in below):
+            continue
+        columns = grid.gridCol_lst
+        width = columns[index].w or 0
+        widest = max((i for i in range(len(columns)) if i != index), key=lambda i: columns[i].w or 0)
+        columns[widest].w = (columns[widest].w or 0) + width
+        for row in rows:
+            tc = _cell_at(row, index)
+            if tc is None:
+                continue
+            if tc.grid_span > 1:
+                tc.grid_span -= 1
+                continue
+            row.remove(tc)
+            grown = _cell_at(row, widest - (widest > index))
+            if grown is not None and grown.grid_span == 1 and grown.width is not None:
+                grown.width = grown.width + width
+        grid.remove(columns[index])
+
+
+def _cell_at(tr, column: int):  # type: ignore[no-untyped-def]
+    """The w:tc of a row that covers grid column ``column``."""
+    position = tr.grid_before
+    for tc in tr.tc_lst:
+        if position <= column < position + tc.grid_span:
+            return tc
+        position += tc.grid_span
+    return None
+
+
+def _text(tc) -> str:  # type: ignore[no-untyped-def]
+    return "".join(tc.itertext()).strip()
 
 
 def _template(path: Path):  # type: ignore[no-untyped-def]

@@ -8,12 +8,14 @@ formatted text, ``{%tr %}`` repeats a table row, ``{%p %}`` a paragraph.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 TARGET = Path(__file__).with_name("plan.docx")
 ACCENT = "1D4ED8"
-PLAN_COLUMNS = (("#", 0.42), ("Step", 2.03), ("Buyer owner", 0.95), ("Seller owner", 0.95), ("Due", 1.1),
-                ("Status", 0.8), ("Notes", 1.05))  # 7.3 in: the page's width inside its margins
+PLAN_COLUMNS = (("#", 0.42), ("Step", 2.13), ("Buyer owner", 1.0), ("Seller owner", 1.0), ("Due", 1.1),
+                ("Status", 0.8), ("Notes", 0.85))  # 7.3 in: the page's width inside its margins
+FONT = "Arial"  # named in every style, so no text falls back to the theme's fonts (Calibri, Cambria)
 
 
 def build(target: Path = TARGET) -> None:
@@ -28,7 +30,8 @@ def build(target: Path = TARGET) -> None:
     section.page_width, section.page_height = Inches(8.5), Inches(11)
     for side in ("left_margin", "right_margin"):
         setattr(section, side, Inches(0.6))
-    section.top_margin, section.bottom_margin = Inches(0.6), Inches(0.6)
+    section.top_margin, section.bottom_margin = Inches(0.5), Inches(0.6)
+    section.footer_distance = Inches(0.3)
     _styles(doc, Pt, RGBColor)
 
     doc.add_paragraph("{{ title }}", style="Title")
@@ -46,9 +49,13 @@ def build(target: Path = TARGET) -> None:
     doc.add_paragraph("{{r outcome }}")
 
     doc.add_heading("Who is involved", level=1)
+    doc.add_paragraph("{%p if people %}")
     people = _table(doc, ("Company", "Name", "Title", "Role in this plan"), (1.5, 1.8, 2.0, 2.0), Inches)
     _loop_rows(people, "{%tr for p in people %}", ("{{ p.company }}", "{{ p.name }}", "{{ p.title }}",
                                                   "{{ p.role }}"), "{%tr endfor %}")
+    doc.add_paragraph("{%p else %}")
+    doc.add_paragraph("No one is named yet on either side: who decides, who signs, and who does the work?")
+    doc.add_paragraph("{%p endif %}")
 
     doc.add_heading("The plan", level=1)
     doc.add_paragraph("Steps by workstream, with an owner on each side. ◆ marks the critical path: a day "
@@ -98,21 +105,24 @@ def build(target: Path = TARGET) -> None:
     doc.add_heading("Sign-off", level=1)
     commitment = doc.add_paragraph("Both teams commit to the steps, owners and dates in this plan, and to "
                                    "updating it together when something changes.")
-    commitment.paragraph_format.keep_with_next = True  # heading, sentence and signatures stay together
+    commitment.paragraph_format.keep_with_next = True  # heading, sentence and the signature table together
+    # One row that cannot split: both sides' signatures stay on one page, under the sentence (which keeps
+    # with it) and the heading. (Keep-with-next inside a table is not used: LibreOffice then keeps the
+    # whole table with the paragraph after it, and there is none.)
     sign = doc.add_table(rows=1, cols=2)
-    sign.rows[0].cells[0].text = "For {{ buyer }}"
-    sign.rows[0].cells[1].text = "For {{ seller }}"
-    _bold_row(sign.rows[0])
-    _control_row(sign, "{%tr for s in signers %}")
-    line = sign.add_row()
-    line.cells[0].text = "\n______________________________   Date ________\n{{ s.buyer }}"
-    line.cells[1].text = "\n______________________________   Date ________\n{{ s.seller }}"
-    _control_row(sign, "{%tr endfor %}")
+    lines = []
+    for cell, side in zip(sign.rows[0].cells, ("buyer", "seller")):
+        cell.text = f"For {{{{ {side} }}}}"
+        cell.paragraphs[0].runs[0].bold = True
+        cell.add_paragraph("{%p for s in signers %}")
+        lines.append(cell.add_paragraph("______________________________   Date ________"))
+        cell.add_paragraph(f"{{{{ s.{side} }}}}")
+        cell.add_paragraph("{%p endfor %}")
 
     for table in doc.tables:
         _table_text(table)
-    for paragraph in (p for row in sign.rows for cell in row.cells for p in cell.paragraphs):
-        paragraph.paragraph_format.keep_with_next = True  # the sign-off block stays on one page
+    for line in lines:
+        line.paragraph_format.space_before = Pt(14)  # room to sign above the line
     _footer(section, Pt)
     doc.core_properties.title = "Mutual action plan"
     doc.save(target)
@@ -121,18 +131,18 @@ def build(target: Path = TARGET) -> None:
 def _styles(doc, Pt, RGBColor) -> None:  # type: ignore[no-untyped-def]
     styles = doc.styles
     normal = styles["Normal"]
-    normal.font.name = "Arial"
+    normal.font.name = FONT
     normal.font.size = Pt(10)
-    normal.paragraph_format.space_after = Pt(4)
-    for name, size in (("Title", 22), ("Subtitle", 11), ("Heading 1", 13), ("Heading 2", 11)):
+    normal.paragraph_format.space_after = Pt(3)
+    for name, size in (("Title", 20), ("Subtitle", 11), ("Heading 1", 13), ("Heading 2", 11)):
         style = styles[name]
-        style.font.name = "Arial"
+        style.font.name = FONT
         style.font.size = Pt(size)
         if name.startswith("Heading"):
             style.font.color.rgb = RGBColor.from_string(ACCENT)
-            style.paragraph_format.space_before = Pt(9)
+            style.paragraph_format.space_before = Pt(7)
             style.paragraph_format.keep_with_next = True
-            style.paragraph_format.space_after = Pt(4)
+            style.paragraph_format.space_after = Pt(3)
     text = styles.add_style("Table Text", 1)  # WD_STYLE_TYPE.PARAGRAPH
     text.base_style = normal
     text.font.size = Pt(8.5)
@@ -141,10 +151,33 @@ def _styles(doc, Pt, RGBColor) -> None:  # type: ignore[no-untyped-def]
     styles["Subtitle"].font.color.rgb = RGBColor.from_string("6B7280")
     styles["Caption"].font.size = Pt(8.5)
     styles["Caption"].font.color.rgb = RGBColor.from_string("6B7280")
-    rfonts = doc.styles.element.xpath("//w:docDefaults//w:rFonts")
-    for element in rfonts:  # East Asian and complex scripts too, so no run falls back to Calibri
-        for attribute in ("ascii", "hAnsi", "cs", "eastAsia"):
-            element.set(f"{{http://schemas.openxmlformats.org/wordprocessingml/2006/main}}{attribute}", "Arial")
+    for name in ("List Bullet", "List Bullet 2"):  # gates and criteria: a list, not spaced paragraphs
+        styles[name].paragraph_format.space_after = Pt(1)
+    _name_the_font(doc)
+
+
+def _name_the_font(doc) -> None:  # type: ignore[no-untyped-def]
+    """Arial everywhere: in the defaults, in every style, and as the theme's heading and body fonts.
+
+    Word's built-in styles name theme fonts (``w:asciiTheme="majorHAnsi"``), which win over a named
+    font: headings came out in Calibri (Carlito, or whatever the reader has) beside Arial body text.
+    The theme attributes are removed, so the font a style names is the font a reader sees; a style
+    naming another font (Courier for code) keeps it.
+    """
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for element in doc.styles.element.iter(f"{w}rFonts"):
+        themed = [name for name in element.attrib if name.lower().endswith("theme")]
+        for name in themed:
+            del element.attrib[name]
+        if themed or element.getparent().getparent().tag == f"{w}rPrDefault":
+            for attribute in ("ascii", "hAnsi", "cs", "eastAsia"):  # complex and East Asian scripts too
+                element.set(f"{w}{attribute}", FONT)
+    theme = doc.part.part_related_by(RT.THEME)
+    xml = theme.blob.decode("utf-8")
+    xml = re.sub(r'(<a:(?:major|minor)Font>\s*<a:latin typeface=")[^"]*"', rf'\g<1>{FONT}"', xml)
+    theme._blob = xml.encode("utf-8")
 
 
 def _table(doc, header, widths, Inches):  # type: ignore[no-untyped-def]
@@ -159,12 +192,31 @@ def _table(doc, header, widths, Inches):  # type: ignore[no-untyped-def]
         cell.width = Inches(width)
     for column, width in zip(table.columns, widths):
         column.width = Inches(width)
+    _cell_margins(table, 72)  # 0.05 in each side instead of 0.08: seven columns need the width
     properties = table.rows[0]._tr.get_or_add_trPr()  # repeat the header row on every page
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     properties.append(repeat)
     _bold_row(table.rows[0])
     return table
+
+
+def _cell_margins(table, twips: int) -> None:  # type: ignore[no-untyped-def]
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(twips))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    properties = table._tbl.tblPr
+    look = properties.find(qn("w:tblLook"))
+    if look is not None:
+        look.addprevious(margins)  # the schema's order: tblCellMar before tblLook
+    else:
+        properties.append(margins)
 
 
 def _table_text(table) -> None:  # type: ignore[no-untyped-def]

@@ -14,12 +14,14 @@ from typing import Sequence
 
 from mapgen.markup import Span, clean, spans
 
-from .measure import line_height, wrap
+from .measure import MIN_CELL_SIZE, Fitted, fit, line_height
 
 EMU_PER_PT = 12700
 SLIDE_W, SLIDE_H = 960.0, 540.0  # 13.333 x 7.5 in: 16:9
 MARGIN = 36.0
 FOOTER_H = 24.0
+#: Content ends this far above the footer text: 10 pt clear of its rule, room for a renderer whose lines run taller.
+FOOTER_GAP = 14.0
 CELL_PAD_X, CELL_PAD_Y = 7.2, 3.6  # PowerPoint's default cell margins (0.1 in, 0.05 in)
 
 # Semantic colours: the same in every brand, because they mean something.
@@ -63,7 +65,7 @@ class Cell:
     italic: bool = False
     color: str | None = None
     size: float = 10.5
-    max_lines: int = 4
+    max_lines: int = 4  # at most this many lines: longer text is set smaller, down to MIN_CELL_SIZE, then wraps on
     markdown: bool = True
 
 
@@ -87,7 +89,8 @@ class Canvas:
         self.content_layout = _layout(self.prs, ("Title Only",), fallback=None)
         self.blank_layout = _layout(self.prs, ("Blank",), fallback=None)
         self.footer_text = ""
-        self.shortened: list[str] = []  # full texts of cells shortened on the current slide
+        #: The tallest a table row may grow (text shrinks below MIN_CELL_SIZE past it): half a slide.
+        self.max_row_height = self.height / 2
 
     # -- slides ----------------------------------------------------------------------------------
 
@@ -113,7 +116,6 @@ class Canvas:
 
     def content_slide(self, title: str, page: int):  # type: ignore[no-untyped-def]
         """A slide with a title; returns (slide, the box below the title for the content)."""
-        self.shortened = []
         if self.branded and self.content_layout is not None:
             slide = self.prs.slides.add_slide(self.content_layout)
             title_ph, _ = _title_placeholders(slide)
@@ -129,7 +131,7 @@ class Canvas:
                          color_theme="dk2", anchor="middle", max_lines=1)
             top = 70.0
         self._footer(slide, page)
-        return slide, Box(MARGIN, top, self.width - 2 * MARGIN, self.height - FOOTER_H - 8 - top)
+        return slide, Box(MARGIN, top, self.width - 2 * MARGIN, self.height - FOOTER_H - FOOTER_GAP - top)
 
     def _footer(self, slide, page: int) -> None:  # type: ignore[no-untyped-def]
         y = self.height - FOOTER_H
@@ -140,8 +142,6 @@ class Canvas:
                      align="right", markdown=False)
 
     def notes(self, slide, text: str) -> None:  # type: ignore[no-untyped-def]
-        if self.shortened:
-            text += "\n\nFull text of what is shortened on this slide:\n" + "\n".join(f"- {t}" for t in self.shortened)
         slide.notes_slide.notes_text_frame.text = clean(text)
 
     # -- shapes ----------------------------------------------------------------------------------
@@ -185,7 +185,8 @@ class Canvas:
     def textbox(self, slide, box: Box, text: str, size: float = 12, bold: bool = False, italic: bool = False,  # type: ignore[no-untyped-def]
                 color: str | None = TEXT, color_theme: str | None = None, align: str = "left",
                 anchor: str = "top", markdown: bool = True, max_lines: int | None = None):
-        """A text box that holds its text: wrapped as measured, shortened (with …) past ``max_lines``."""
+        """A text box that holds the whole of its text: wrapped as measured, and set smaller when it
+        needs more than ``max_lines`` lines (or, smaller, more lines than the box is tall)."""
         from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
 
         item = slide.shapes.add_textbox(emu(box.left), emu(box.top), emu(box.width), emu(box.height))
@@ -197,21 +198,11 @@ class Canvas:
         frame.vertical_anchor = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}[anchor]
         if max_lines is None:
             max_lines = max(1, int(box.height // line_height(size)))
-        runs = self.fit(text, box.width, size, bold or any(r.bold for r in runs_of(text, markdown)), max_lines, markdown)
-        self.set_text(frame, runs, size, bold, italic, color, color_theme, align)
-        return item
-
-    def fit(self, text: str, width: float, size: float, bold: bool, max_lines: int,
-            markdown: bool = True) -> tuple[Span, ...]:
-        """The runs of ``text`` that fit in ``max_lines`` lines: all, or shortened with … (kept for the notes)."""
         runs = runs_of(text, markdown)
-        visible = "".join(s.text for s in runs)
-        shown = wrap(visible, width, size, bold, max_lines)
-        if not shown.shortened:
-            return runs
-        self.shortened.append(visible.replace("\n", " "))
-        keep = sum(len(line) for line in shown.lines) - 1 + (len(shown.lines) - 1)
-        return _truncate(runs, keep) + (Span("…"),)
+        fitted = fit("".join(r.text for r in runs), box.width, size, bold or any(r.bold for r in runs), max_lines,
+                     height=box.height)
+        self.set_text(frame, runs, fitted.size, bold, italic, color, color_theme, align)
+        return item
 
     def set_text(self, frame, runs: tuple[Span, ...], size: float | None = 12, bold: bool | None = False,  # type: ignore[no-untyped-def]
                  italic: bool = False, color: str | None = None, color_theme: str | None = None,
@@ -226,14 +217,20 @@ class Canvas:
 
     # -- tables ------------------------------------------------------------------------------------
 
+    def fit_cell(self, cell: Cell, width: float) -> Fitted:
+        """The size a cell's text is set at and its lines: within ``max_lines`` down to MIN_CELL_SIZE, then
+        more lines, and smaller again only past ``max_row_height``."""
+        text, bold, inner = _plain(cell), cell.bold or _has_bold(cell), width - 2 * CELL_PAD_X
+        fitted = fit(text, inner, cell.size, bold, cell.max_lines, smallest=min(cell.size, MIN_CELL_SIZE))
+        if fitted.height > self.max_row_height:
+            fitted = fit(text, inner, fitted.size, bold, 1, height=self.max_row_height)
+        return fitted
+
     def row_height(self, row: Sequence[Cell], widths: Sequence[float]) -> float:
-        lines = 1
+        height = line_height(10.5)
         for cell, width in zip(row, widths):
-            shown = wrap(_plain(cell), width - 2 * CELL_PAD_X, cell.size, cell.bold or _has_bold(cell),
-                         cell.max_lines)
-            lines_here = len(shown.lines) * line_height(cell.size) / line_height(10.5)
-            lines = max(lines, lines_here)
-        return lines * line_height(10.5) + 2 * CELL_PAD_Y + 2
+            height = max(height, self.fit_cell(cell, width).height)
+        return height + 2 * CELL_PAD_Y + 2
 
     def paginate(self, rows: Sequence[Sequence[Cell]], widths: Sequence[float], header: Sequence[Cell],
                  height: float) -> list[list[int]]:
@@ -266,9 +263,8 @@ class Canvas:
             table.rows[r].height = emu(height)
             for c, (content, width) in enumerate(zip(row, widths)):
                 cell = table.cell(r, c)  # default margins, top anchor and wrapping: what row_height assumes
-                runs = self.fit(content.text, width - 2 * CELL_PAD_X, content.size,
-                                content.bold or _has_bold(content), content.max_lines, content.markdown)
-                self.set_text(cell.text_frame, runs, content.size, content.bold, content.italic,
+                self.set_text(cell.text_frame, runs_of(content.text, content.markdown),
+                              self.fit_cell(content, width).size, content.bold, content.italic,
                               None if r == 0 else content.color)
         return shape
 
@@ -340,21 +336,6 @@ def runs_of(text: str, markdown: bool = True) -> tuple[Span, ...]:
     """Formatting runs for a text field (inline Markdown), or one plain run."""
     text = clean(text or "")
     return spans(text) if markdown else ((Span(text),) if text else ())
-
-
-def _truncate(runs: tuple[Span, ...], keep: int) -> tuple[Span, ...]:
-    """The first ``keep`` visible characters of ``runs``, formatting kept, trailing space dropped."""
-    out: list[Span] = []
-    for span in runs:
-        if keep <= 0:
-            break
-        piece = span.text[:keep]
-        keep -= len(piece)
-        out.append(Span(piece, span.bold, span.italic, span.code, span.strike, span.href))
-    if out:
-        last = out[-1]
-        out[-1] = Span(last.text.rstrip(), last.bold, last.italic, last.code, last.strike, last.href)
-    return tuple(out)
 
 
 def _remove_slides(prs) -> None:  # type: ignore[no-untyped-def]

@@ -55,66 +55,94 @@ def line_height(size: float) -> float:
 @dataclass(frozen=True)
 class Wrapped:
     lines: tuple[str, ...]
-    shortened: bool  # the text did not fit in max_lines and ends with an ellipsis
 
 
-def wrap(text: str, width: float, size: float, bold: bool = False, max_lines: int | None = None) -> Wrapped:
+@dataclass(frozen=True)
+class Fitted:
+    """Text set to fit: the size it is set at and its lines at that size (all of the text, always)."""
+
+    size: float
+    lines: tuple[str, ...]
+
+    @property
+    def height(self) -> float:
+        return len(self.lines) * line_height(self.size)
+
+
+#: Text shrinks in steps of half a point; a table cell no smaller than this before its row grows instead.
+SIZE_STEP = 0.5
+MIN_CELL_SIZE = 6.5
+
+
+def wrap(text: str, width: float, size: float, bold: bool = False) -> Wrapped:
     """Break ``text`` into lines no wider than ``width`` points, the way a text frame wraps it.
 
-    Words wider than a line are broken by character. With ``max_lines`` the last line ends
-    with an ellipsis when text remains: shortened on purpose, never clipped.
+    Words wider than a line are broken by character. Linear in the length of the text.
     """
     lines: list[str] = []
     for paragraph in text.split("\n"):
         lines.extend(_wrap_paragraph(paragraph, width, size, bold))
-    if max_lines is not None and len(lines) > max_lines:
-        kept = lines[:max_lines]
-        kept[-1] = _with_ellipsis(kept[-1], width, size, bold)
-        return Wrapped(tuple(kept), True)
-    return Wrapped(tuple(lines), False)
+    return Wrapped(tuple(lines))
+
+
+def fit(text: str, width: float, size: float, bold: bool = False, max_lines: int = 1,
+        height: float | None = None, smallest: float = SIZE_STEP) -> Fitted:
+    """The largest size, from ``size`` down in half points, at which the whole of ``text`` fits.
+
+    It fits when it takes at most ``max_lines`` lines, or when its lines fit in ``height``
+    points (more lines are allowed as the text gets smaller). Below ``smallest`` the text is
+    never set: it takes the lines it needs at that size (a table row grows). Nothing is cut.
+    """
+    def attempt(current: float) -> tuple[bool, Fitted]:
+        lines = wrap(text, width, current, bold).lines
+        return len(lines) <= max(max_lines, int((height or 0) // line_height(current))), Fitted(current, lines)
+
+    fits, fitted = attempt(size)
+    sizes = [round(size - SIZE_STEP * k, 2) for k in range(1, int((size - smallest) / SIZE_STEP + 1e-9) + 1)]
+    if fits or not sizes:
+        return fitted
+    fits, fitted = attempt(sizes[-1])
+    if not fits:
+        return fitted  # nothing fits: the smallest size, with the lines it needs
+    low, high = 0, len(sizes) - 1  # sizes[high] fits: find the largest size that does
+    while low < high:
+        middle = (low + high) // 2
+        fits, tried = attempt(sizes[middle])
+        if fits:
+            high, fitted = middle, tried
+        else:
+            low = middle + 1
+    return fitted
 
 
 def _wrap_paragraph(text: str, width: float, size: float, bold: bool) -> list[str]:
-    words = text.split(" ")
+    scale = size * SAFETY
+    space = _char_em(" ", bold) * scale
     lines: list[str] = []
-    current = ""
-    for word in words:
-        candidate = f"{current} {word}" if current else word
-        if text_width(candidate, size, bold) <= width:
-            current = candidate
+    current, current_width = "", 0.0
+    for word in text.split(" "):
+        word_width = sum(_char_em(ch, bold) for ch in word) * scale
+        if current and current_width + space + word_width <= width:
+            current, current_width = f"{current} {word}", current_width + space + word_width
+            continue
+        if not current and word_width <= width:
+            current, current_width = word, word_width
             continue
         if current:
             lines.append(current)
-        current = ""
-        while text_width(word, size, bold) > width and len(word) > 1:  # break an overlong word
-            cut = _fit_prefix(word, width, size, bold)
-            lines.append(word[:cut])
-            word = word[cut:]
-        current = word
+        current, current_width = "", 0.0
+        if word_width > width:  # an overlong word: break it by character, in one pass
+            for ch in word:
+                ch_width = _char_em(ch, bold) * scale
+                if current and current_width + ch_width > width:
+                    lines.append(current)
+                    current, current_width = "", 0.0
+                current, current_width = current + ch, current_width + ch_width
+        else:
+            current, current_width = word, word_width
     lines.append(current)
     return lines
 
 
-def _fit_prefix(word: str, width: float, size: float, bold: bool) -> int:
-    total = 0.0
-    for i, ch in enumerate(word):
-        total += _char_em(ch, bold) * size * SAFETY
-        if total > width:
-            return max(1, i)
-    return len(word)
-
-
-def _with_ellipsis(line: str, width: float, size: float, bold: bool) -> str:
-    line = line.rstrip()
-    while line and text_width(line + "…", size, bold) > width:
-        line = line[:-1].rstrip()
-    return line + "…"
-
-
 def lines_needed(text: str, width: float, size: float, bold: bool = False) -> int:
     return len(wrap(text, width, size, bold).lines)
-
-
-def shorten(text: str, width: float, size: float, bold: bool = False, max_lines: int = 1) -> Wrapped:
-    """``text`` cut to ``max_lines`` lines with an ellipsis, as one string."""
-    return wrap(text, width, size, bold, max_lines)

@@ -103,7 +103,7 @@ class DeckWriter:
         plan = self.plan
         steps = plan.visible(self.internal)
         widths = self._plan_widths()
-        header = [Cell(self._header(name), bold=True, max_lines=2, markdown=False) for name, _ in PLAN_COLUMNS]
+        header = [Cell(self._header(name), bold=True, max_lines=3, markdown=False) for name, _ in PLAN_COLUMNS]
         rows = [self._plan_row(m) for m in steps]
         self._paginated("The plan", widths, header, rows, "plan",
                         legend="◆ on the critical path · late steps in red · owners in italics are still to be named")
@@ -158,16 +158,16 @@ class DeckWriter:
 
     def _content_height(self) -> float:
         """The height below a content slide's title (built-in design or the branded layout)."""
-        from .canvas import FOOTER_H, MARGIN
+        from .canvas import FOOTER_GAP, FOOTER_H, MARGIN
 
         canvas = self.canvas
         if canvas.branded and canvas.content_layout is not None:
             for ph in canvas.content_layout.placeholders:
                 if int(ph.placeholder_format.type) in (1, 3):
                     top = (ph.top + ph.height) / 12700 + 10
-                    return canvas.height - FOOTER_H - 8 - top
-            return canvas.height - FOOTER_H - 8 - MARGIN
-        return canvas.height - FOOTER_H - 8 - 70.0
+                    return canvas.height - FOOTER_H - FOOTER_GAP - top
+            return canvas.height - FOOTER_H - FOOTER_GAP - MARGIN
+        return canvas.height - FOOTER_H - FOOTER_GAP - 70.0
 
     # -- 5. people -------------------------------------------------------------------------------------
 
@@ -182,7 +182,7 @@ class DeckWriter:
             rows += [[Cell(name, italic=True, color=MUTED, markdown=False), Cell("Owns: " + ", ".join(
                 f"{m.number}" for m in steps), color=MUTED, markdown=False, max_lines=2)]
                 for s, name, steps in plan.unnamed(self.internal) if s == side]
-            header = [Cell(plain(company), bold=True, markdown=False, max_lines=1), Cell("Role", bold=True, markdown=False)]
+            header = [Cell(plain(company), bold=True, markdown=False, max_lines=2), Cell("Role", bold=True, markdown=False)]
             tables.append((header, rows))
         height = self._content_height() - 4
         pages = [canvas.paginate(rows, widths, header, height) if rows else [[]] for header, rows in tables]
@@ -230,12 +230,12 @@ class DeckWriter:
         widths = [34.0, total * 0.44, total * 0.18, total * 0.18]
         widths.append(total - sum(widths))
         header = [Cell("#", bold=True, markdown=False), Cell("Step", bold=True, markdown=False),
-                  Cell(f"{plain(plan.buyer.company)}", bold=True, markdown=False, max_lines=1),
-                  Cell(f"{plain(plan.seller.company)}", bold=True, markdown=False, max_lines=1),
+                  Cell(f"{plain(plan.buyer.company)}", bold=True, markdown=False, max_lines=2),
+                  Cell(f"{plain(plan.seller.company)}", bold=True, markdown=False, max_lines=2),
                   Cell("Due", bold=True, markdown=False)]
         rows = [[Cell(str(m.number), markdown=False), Cell(m.name, max_lines=2, color=LATE if m.late else None),
-                 Cell(m.owners.buyer.name, markdown=False, max_lines=1, italic=not m.owners.buyer.named),
-                 Cell(m.owners.seller.name, markdown=False, max_lines=1, italic=not m.owners.seller.named),
+                 Cell(m.owners.buyer.name, markdown=False, max_lines=2, italic=not m.owners.buyer.named),
+                 Cell(m.owners.seller.name, markdown=False, max_lines=2, italic=not m.owners.seller.named),
                  Cell(human_date(m.due), markdown=False, max_lines=1)] for m in upcoming[:6]]
         room = box.height - cadence_h - 12
         if rows:
@@ -276,8 +276,8 @@ class DeckWriter:
                 label = f"{plain(person.name)}{', ' + plain(person.title) if person.title else ''}" if person else "Name"
                 canvas.line(slide, left, y + 44, left + half * 0.62, y + 44, color=MUTED, width=0.75)
                 canvas.line(slide, left + half * 0.70, y + 44, left + half, y + 44, color=MUTED, width=0.75)
-                canvas.textbox(slide, Box(left, y + 48, half * 0.62, 16), label, size=11, color=TEXT,
-                               markdown=False, max_lines=1)
+                canvas.textbox(slide, Box(left, y + 48, half * 0.62, 27), label, size=11, color=TEXT,
+                               markdown=False, max_lines=1)  # a long name and title: two lines, then smaller
                 canvas.textbox(slide, Box(left + half * 0.70, y + 48, half * 0.30, 16), "Date", size=11, color=MUTED,
                                markdown=False, max_lines=1)
                 y += 78
