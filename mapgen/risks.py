@@ -10,7 +10,7 @@ from typing import Iterable, Protocol
 
 from mapgen.markup import plain
 from mapgen.plan import Milestone, Plan, Risk
-from mapgen.wording import drivers_sentence, human_date, key_label
+from mapgen.wording import human_date, key_label
 
 
 class _Conflict(Protocol):
@@ -37,11 +37,12 @@ def derived_risks(plan: Plan, conflicts: Iterable[_Conflict] = ()) -> tuple[Risk
             continue
         open_drivers = [m for m in plan.driver_steps(key) if m.is_open and not m.internal]
         longest = max(open_drivers, key=lambda m: m.duration, default=None)
-        text = (f"The target {key_label(key)} date of {human_date(date.target)} cannot be met: "
-                f"{drivers_sentence(plan, key)}.")
         names = ", ".join(plain(m.name) for m in open_drivers)
-        mitigation = (f"Shorten or overlap {names}, or agree a new date with the buyer" if names
-                      else "Agree a new date with the buyer")
+        slip = f", {date.slip} working day{'s' if date.slip != 1 else ''} later" if date.slip else ""
+        text = (f"The target {key_label(key)} date of {human_date(date.target)} cannot be met: the earliest is "
+                f"{human_date(date.forecast)}{slip}" + (f", driven by {names}." if names else "."))
+        mitigation = ("Shorten or overlap the steps that decide the date, or agree a new date with the buyer"
+                      if names else "Agree a new date with the buyer")
         out.append(Risk(text, _owner(longest) if longest else None, mitigation, derived=True))
     for m in plan.milestones:
         if not (m.critical and m.is_open and not m.internal):

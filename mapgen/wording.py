@@ -26,6 +26,15 @@ def human_date(value: dt.date | dt.datetime | None) -> str:
     return text
 
 
+def date_range(start: dt.date, end: dt.date) -> str:
+    """``Wed 4 Nov – Fri 6 Nov 2026``; one date when they are the same day."""
+    if start == end:
+        return human_date(start)
+    if start.year == end.year:
+        return f"{_DAYS[start.weekday()]} {start.day} {_MONTHS[start.month - 1]} – {human_date(end)}"
+    return f"{human_date(start)} – {human_date(end)}"
+
+
 def escape_markdown(text: str) -> str:
     """Literal text (a person's name, a status) made safe to embed in inline Markdown we build."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _ENTITY.sub("&amp;", text))

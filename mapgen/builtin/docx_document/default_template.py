@@ -13,8 +13,8 @@ from pathlib import Path
 
 TARGET = Path(__file__).with_name("plan.docx")
 ACCENT = "1D4ED8"
-PLAN_COLUMNS = (("#", 0.42), ("Step", 2.13), ("Buyer owner", 1.0), ("Seller owner", 1.0), ("Due", 1.1),
-                ("Status", 0.8), ("Notes", 0.85))  # 7.3 in: the page's width inside its margins
+PLAN_COLUMNS = (("#", 0.4), ("Step", 2.55), ("Buyer owner", 0.92), ("Seller owner", 0.92), ("Due", 1.1),
+                ("After", 0.6), ("Status", 0.81))  # 7.3 in: the page's width inside its margins
 FONT = "Arial"  # named in every style, so no text falls back to the theme's fonts (Calibri, Cambria)
 
 
@@ -36,30 +36,44 @@ def build(target: Path = TARGET) -> None:
 
     doc.add_paragraph("{{ title }}", style="Title")
     doc.add_paragraph("Mutual action plan for {{ deal }} · as of {{ today }}", style="Subtitle")
+    goal = doc.add_paragraph()
+    goal.add_run("What we are working towards: ").bold = True
+    goal.add_run("{{r outcome }}")
 
     doc.add_heading("Key dates", level=1)
-    dates = _table(doc, ("", "Target", "Earliest feasible", "Status"), (1.6, 1.9, 1.9, 1.9), Inches)
-    _loop_rows(dates, "{%tr for d in key_dates %}", ("{{ d.label }}", "{{ d.target }}", "{{ d.earliest }}",
-                                                    "{{r d.status }}"), "{%tr endfor %}")
+    dates = _table(doc, ("", "Target", "Planned", "Forecast", "Outlook"), (1.1, 2.3, 1.35, 1.35, 1.2), Inches)
+    _loop_rows(dates, "{%tr for d in key_dates %}", ("{{ d.label }}", "{{ d.target }}", "{{ d.planned }}",
+                                                    "{{ d.forecast }}", "{{r d.status }}"), "{%tr endfor %}")
     doc.add_paragraph("{%p if not feasible %}")
-    doc.add_paragraph("{{r late_sentence }}", style="Intense Quote")
+    doc.add_paragraph("{{r late_sentence }}")
     doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p for w in why %}")
+    doc.add_paragraph("{{r w }}", style="Caption")
+    doc.add_paragraph("{%p endfor %}")
 
-    doc.add_heading("What we are working towards", level=1)
-    doc.add_paragraph("{{r outcome }}")
+
+    doc.add_paragraph("{%p if next_steps %}")
+    doc.add_heading("The next two weeks", level=1)
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p if next_steps %}")
+    soon = _table(doc, ("Step", "When", "{{ buyer }}", "{{ seller }}"), (3.25, 1.95, 1.05, 1.05), Inches)
+    _plain_first_column(soon)
+    _loop_rows(soon, "{%tr for n in next_steps %}", ("{{r n.name }}", "{{ n.when }}", "{{r n.buyer }}",
+                                                    "{{r n.seller }}"), "{%tr endfor %}")
+    doc.add_paragraph("{%p endif %}")
 
     doc.add_heading("Who is involved", level=1)
     doc.add_paragraph("{%p if people %}")
-    people = _table(doc, ("Company", "Name", "Title", "Role in this plan"), (1.5, 1.8, 2.0, 2.0), Inches)
-    _loop_rows(people, "{%tr for p in people %}", ("{{ p.company }}", "{{ p.name }}", "{{ p.title }}",
-                                                  "{{ p.role }}"), "{%tr endfor %}")
+    people = _table(doc, ("{{ buyer }}", "{{ seller }}"), (3.65, 3.65), Inches)
+    _plain_first_column(people)
+    _loop_rows(people, "{%tr for p in people_pairs %}", ("{{r p.buyer }}", "{{r p.seller }}"), "{%tr endfor %}")
     doc.add_paragraph("{%p else %}")
     doc.add_paragraph("No one is named yet on either side: who decides, who signs, and who does the work?")
     doc.add_paragraph("{%p endif %}")
 
     doc.add_heading("The plan", level=1)
-    doc.add_paragraph("Steps by workstream, with an owner on each side. ◆ marks the critical path: a day "
-                      "lost there is a day lost at signature or go-live.", style="Caption")
+    doc.add_paragraph("◆ decides the forecast: a day lost there is a day lost at signature or go-live. Done steps "
+                      "show the day they were done; After: the steps each one waits for.", style="Caption")
     plan = _table(doc, tuple(name for name, _ in PLAN_COLUMNS), tuple(w for _, w in PLAN_COLUMNS), Inches)
     plan.rows[0].cells[2].text = "{{ buyer }}"
     plan.rows[0].cells[3].text = "{{ seller }}"
@@ -73,8 +87,8 @@ def build(target: Path = TARGET) -> None:
     _shade(merged, "E8EEFB")
     _control_row(plan, "{%tr for m in g.steps %}")
     row = plan.add_row()
-    for cell, text in zip(row.cells, ("{{ m.number }}{{ m.mark }}", "{{r m.name }}", "{{r m.buyer }}",
-                                      "{{r m.seller }}", "{{ m.due }}", "{{r m.status }}", "{{r m.notes }}")):
+    for cell, text in zip(row.cells, ("{{ m.number }}{{ m.mark }}", "{{r m.step }}", "{{r m.buyer }}",
+                                      "{{r m.seller }}", "{{ m.due }}", "{{ m.after }}", "{{r m.status }}")):
         cell.text = text
     _control_row(plan, "{%tr endfor %}")
     _control_row(plan, "{%tr endfor %}")
@@ -84,15 +98,13 @@ def build(target: Path = TARGET) -> None:
     doc.add_heading("Decision gates and success criteria", level=1)
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("{%p for g in gates %}")
-    doc.add_paragraph("{{r g.heading }}", style="List Bullet")
-    doc.add_paragraph("{%p for c in g.criteria %}")
-    doc.add_paragraph("{{r c }}", style="List Bullet 2")
-    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{{r g.line }}", style="List Bullet")
     doc.add_paragraph("{%p endfor %}")
 
     doc.add_heading("Risks and mitigations", level=1)
     doc.add_paragraph("{%p if risks %}")
     risks = _table(doc, ("Risk", "Owner", "What we do about it"), (2.9, 1.3, 3.1), Inches)
+    _plain_first_column(risks)
     _loop_rows(risks, "{%tr for r in risks %}", ("{{r r.risk }}", "{{ r.owner }}", "{{r r.mitigation }}"),
                "{%tr endfor %}")
     doc.add_paragraph("{%p else %}")
@@ -134,13 +146,13 @@ def _styles(doc, Pt, RGBColor) -> None:  # type: ignore[no-untyped-def]
     normal.font.name = FONT
     normal.font.size = Pt(10)
     normal.paragraph_format.space_after = Pt(3)
-    for name, size in (("Title", 20), ("Subtitle", 11), ("Heading 1", 13), ("Heading 2", 11)):
+    for name, size in (("Title", 18), ("Subtitle", 10), ("Heading 1", 12), ("Heading 2", 11)):
         style = styles[name]
         style.font.name = FONT
         style.font.size = Pt(size)
         if name.startswith("Heading"):
             style.font.color.rgb = RGBColor.from_string(ACCENT)
-            style.paragraph_format.space_before = Pt(7)
+            style.paragraph_format.space_before = Pt(6)
             style.paragraph_format.keep_with_next = True
             style.paragraph_format.space_after = Pt(3)
     text = styles.add_style("Table Text", 1)  # WD_STYLE_TYPE.PARAGRAPH
@@ -153,6 +165,7 @@ def _styles(doc, Pt, RGBColor) -> None:  # type: ignore[no-untyped-def]
     styles["Caption"].font.color.rgb = RGBColor.from_string("6B7280")
     for name in ("List Bullet", "List Bullet 2"):  # gates and criteria: a list, not spaced paragraphs
         styles[name].paragraph_format.space_after = Pt(1)
+        styles[name].font.size = Pt(9)
     _name_the_font(doc)
 
 
@@ -199,6 +212,16 @@ def _table(doc, header, widths, Inches):  # type: ignore[no-untyped-def]
     properties.append(repeat)
     _bold_row(table.rows[0])
     return table
+
+
+def _plain_first_column(table) -> None:  # type: ignore[no-untyped-def]
+    """No bold first column: the two sides of a side-by-side table read alike."""
+    from docx.oxml.ns import qn
+
+    look = table._tbl.tblPr.find(qn("w:tblLook"))
+    if look is not None:
+        look.set(qn("w:firstColumn"), "0")
+        look.set(qn("w:val"), "0420")
 
 
 def _cell_margins(table, twips: int) -> None:  # type: ignore[no-untyped-def]

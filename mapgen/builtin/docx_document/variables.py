@@ -11,28 +11,31 @@ from typing import Any
 
 from mapgen.markup import clean, plain, spans
 from mapgen.plan import Milestone, Plan
-from mapgen.wording import escape_markdown, human_date, late_sentence, signers
+from mapgen.wording import date_range, drivers_sentence, escape_markdown, human_date, late_sentence, signers, target_text
 
 LATE_COLOR = "C81E1E"
 MUTED_COLOR = "6B7280"
+AT_RISK_COLOR = "B45309"
+BLOCKED_COLOR = "7C3AED"
+STATE_COLORS = {"late": LATE_COLOR, "at_risk": AT_RISK_COLOR, "blocked": BLOCKED_COLOR, "done": MUTED_COLOR}
 
 #: Every top-level variable, for ``mapgen check`` (a template using another name is reported).
 VARIABLES = ("title", "deal", "today", "buyer", "seller", "outcome", "key_dates", "feasible", "late_sentence",
-             "people", "groups", "steps", "gates", "risks", "cadence", "check_in", "next_check_in", "signers",
-             "include_internal", "texts")
+             "why", "next_steps", "people", "people_pairs", "groups", "steps", "gates", "risks", "cadence", "check_in",
+             "next_check_in", "signers", "include_internal", "texts")
 
 
 def rich(template, text: str | None, *, bold: bool = False, color: str | None = None,  # type: ignore[no-untyped-def]
-         italic: bool = False):
-    """Inline Markdown as Word runs."""
+         italic: bool = False, into=None, size: int | None = None):
+    """Inline Markdown as Word runs (appended to ``into`` when given; ``size`` in half-points)."""
     from docxtpl import RichText
 
-    value = RichText()
+    value = into if into is not None else RichText()
     for span in spans(clean(text or "")):
         url = template.build_url_id(span.href) if span.href else None
         value.add(span.text, bold=bold or span.bold or None, italic=italic or span.italic or None,
                   strike=span.strike or None, font="Courier New" if span.code else None,
-                  color=color or ("1D4ED8" if url else None), underline=bool(url) or None, url_id=url)
+                  color=color or ("1D4ED8" if url else None), underline=bool(url) or None, url_id=url, size=size)
     return value
 
 
@@ -48,15 +51,22 @@ def template_variables(plan: Plan, template, include_internal: bool) -> dict[str
         "key_dates": _key_dates(plan, template),
         "feasible": plan.feasible,
         "late_sentence": rich(template, late_sentence(plan), color=LATE_COLOR),
+        "why": _why(plan, template, include_internal),
+        "next_steps": [_next_step(plan, m, template) for m in plan.next_steps(include_internal=include_internal)],
         "people": [{"company": _text(party.company), "name": _text(p.name), "title": _text(p.title),
                     "role": p.role_label} for party in (plan.buyer, plan.seller) for p in party.people],
-        "groups": [{"name": _text(ws.name), "steps": [_step(m, template) for m in steps]}
+        "people_pairs": _people_pairs(plan, template),
+        "groups": [{"name": _text(ws.name), "steps": [_step(plan, m, template, include_internal) for m in steps]}
                    for ws, steps in plan.by_workstream(include_internal)],
-        "steps": [_step(m, template) for m in visible],
+        "steps": [_step(plan, m, template, include_internal) for m in visible],
         "gates": [{"heading": rich(template, f"**{escape_markdown(m.gate or '')}** ({human_date(m.due)}): {m.name}"),
+                   "line": rich(template, f"**{escape_markdown(m.gate or '')}** ({human_date(m.due)}): {m.name}"
+                                + (f". *Success criteria:* {'; '.join(m.criteria)}" if m.criteria else "")),
                    "gate": _text(m.gate), "due": human_date(m.due),
-                   "criteria": [rich(template, c) for c in m.criteria]} for m in plan.gates(include_internal)],
-        "risks": [{"risk": rich(template, r.risk), "owner": _text(r.owner) or "To be named",
+                   "criteria": [rich(template, c) for c in m.criteria]}
+                  for m in plan.gates(include_internal) if m.is_open],
+        "risks": [{"risk": rich(template, ("*Found in the plan:* " if r.derived else "") + r.risk),
+                   "owner": _text(r.owner) or "To be named", "derived": r.derived,
                    "mitigation": rich(template, r.mitigation or "To be agreed")} for r in plan.risks],
         "cadence": _cadence(plan),
         "check_in": plan.check_in.label if plan.check_in else "",
@@ -72,41 +82,91 @@ def _text(value: str | None) -> str:
 
 
 def _key_dates(plan: Plan, template) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    rows = [{"label": "Today", "target": human_date(plan.today), "earliest": "", "status": rich(template, "")}]
-    pairs = [("Signature", plan.signature)] + ([("Go-live", plan.go_live)] if plan.go_live else [])
-    for label, key in pairs:
-        status = ("On track" if key.feasible else "**Cannot be met**")
-        rows.append({"label": label, "target": human_date(key.target) + (" (worked out)" if key.derived else ""),
-                     "earliest": human_date(key.earliest),
-                     "status": rich(template, status, color=None if key.feasible else LATE_COLOR)})
+    """Each key date: the target (or how it was worked out) beside the planned date and the forecast."""
+    rows = []
+    pairs = [("Signature", "signature", plan.signature)]
+    if plan.go_live:
+        pairs.append(("Go-live", "go_live", plan.go_live))
+    for label, key, date in pairs:
+        status = ("On track" if date.feasible else "**Cannot be met**")
+        rows.append({"label": label, "target": target_text(plan, key), "planned": human_date(date.planned),
+                     "forecast": human_date(date.forecast), "earliest": human_date(date.forecast),
+                     "status": rich(template, status, color=None if date.feasible else LATE_COLOR)})
     return rows
 
 
-def _step(m: Milestone, template) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    colour = LATE_COLOR if m.late else (MUTED_COLOR if m.status == "done" else None)
+def _why(plan: Plan, template, include_internal: bool) -> list[Any]:  # type: ignore[no-untyped-def]
+    """One sentence per key date: the steps that decide its forecast, and the slip when it is late."""
+    out = []
+    for label, key, date in (("Signature", "signature", plan.signature), ("Go-live", "go_live", plan.go_live)):
+        if date is None or not date.drivers or date.feasible:
+            continue
+        lead = "why it cannot be met" if not date.feasible else "what decides it"
+        out.append(rich(template, f"**{label}, {lead}:** {drivers_sentence(plan, key, include_internal)}."))
+    return out
+
+
+def _people_pairs(plan: Plan, template) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """Both sides side by side: ``Name``, title and role on one line each, the shorter side padded."""
+    def line(p) -> Any:  # type: ignore[no-untyped-def]
+        extra = ", ".join(x for x in (_text(p.title), p.role_label) if x)
+        return rich(template, f"**{escape_markdown(_text(p.name))}**" + (f", {escape_markdown(extra)}" if extra else ""))
+
+    buyer, seller = [line(p) for p in plan.buyer.people], [line(p) for p in plan.seller.people]
+    count = max(len(buyer), len(seller))
+    buyer += [rich(template, "")] * (count - len(buyer))
+    seller += [rich(template, "")] * (count - len(seller))
+    return [{"buyer": b, "seller": s} for b, s in zip(buyer, seller)]
+
+
+def _next_step(plan: Plan, m: Milestone, template) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    when = date_range(m.start, m.due)
+    state = f" *({m.state_label.lower()})*" if m.state in ("late", "at_risk", "blocked") else ""
+    return {"name": rich(template, f"{m.name}{state}"), "when": when,
+            "buyer": rich(template, escape_markdown(m.owners.buyer.name), italic=not m.owners.buyer.named),
+            "seller": rich(template, escape_markdown(m.owners.seller.name), italic=not m.owners.seller.named)}
+
+
+def _step(plan: Plan, m: Milestone, template, include_internal: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    colour = STATE_COLORS.get(m.state)
     name = m.name + (" *(internal)*" if m.internal else "")
+    due = human_date(m.due) + (" (booked)" if m.pinned else "")
     return {
         "id": m.id, "number": m.number, "mark": " ◆" if m.critical else "",
-        "name": rich(template, name, color=colour),
+        "name": rich(template, name, color=MUTED_COLOR if m.is_done else None),
+        "step": _step_cell(template, name, m),
         "workstream": _text(m.workstream_name),
         "buyer": rich(template, escape_markdown(m.owners.buyer.name), italic=not m.owners.buyer.named,
                       color=MUTED_COLOR if not m.owners.buyer.named else None),
         "seller": rich(template, escape_markdown(m.owners.seller.name), italic=not m.owners.seller.named,
                        color=MUTED_COLOR if not m.owners.seller.named else None),
-        "start": human_date(m.start), "due": human_date(m.due),
-        "status": rich(template, escape_markdown(m.status_label), bold=m.late, color=colour),
-        "status_id": m.status, "late": m.late, "critical": m.critical,
+        "start": human_date(m.start), "due": due,
+        "after": ", ".join(str(n) for n in plan.waits_for(m, include_internal)),
+        "status": rich(template, escape_markdown(m.status_label), bold=m.state == "late", color=colour),
+        "status_id": m.status, "state": m.state, "late": m.late, "critical": m.critical,
         "notes": rich(template, m.note or ""), "gate": _text(m.gate),
         "criteria": [rich(template, c) for c in m.criteria],
     }
 
 
+def _step_cell(template, name: str, m: Milestone) -> Any:  # type: ignore[no-untyped-def]
+    """The step's name and, under it in small grey italics, its note: no Notes column to squeeze the table."""
+    value = rich(template, name, color=MUTED_COLOR if m.is_done else None)
+    if m.note:
+        value.add("\n")
+        rich(template, m.note, italic=True, color=MUTED_COLOR, into=value, size=15)
+    return value
+
+
 def _cadence(plan: Plan) -> str:
     if plan.check_in and plan.next_check_in:
         label = plan.check_in.label
-        return (f"A 30-minute check-in {label[:1].lower() + label[1:]}, starting {human_date(plan.next_check_in)}: "
-                "what moved, what slipped, and what that means for signature"
-                + (" and go-live." if plan.go_live else "."))
+        moved = ""
+        if plan.check_in_moved:
+            moved = f" (moved from {human_date(plan.check_in_moved[0])}, {plan.check_in_moved[1]})"
+        return (f"A 30-minute check-in {label[:1].lower() + label[1:]} on working days, starting "
+                f"{human_date(plan.next_check_in)}{moved}: what moved, what slipped, and what that means for "
+                "signature" + (" and go-live." if plan.go_live else "."))
     return "A short weekly check-in at a time that works for both teams: what moved, what slipped, what it means."
 
 

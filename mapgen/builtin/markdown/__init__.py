@@ -18,7 +18,7 @@ from mapgen.formats import OutputFormat, RenderContext
 from mapgen.hookspecs import hookimpl
 from mapgen.markup import Span, clean, spans
 from mapgen.plan import Plan, role_label
-from mapgen.wording import drivers_sentence, human_date, target_text
+from mapgen.wording import date_range, drivers_sentence, human_date, target_text
 
 TEMPLATE_NAME = "plan.md.j2"
 DEFAULT_TEMPLATE = Path(__file__).with_name(TEMPLATE_NAME)
@@ -120,6 +120,7 @@ def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
         "target_text": lambda key: target_text(plan, key),
         "after": lambda m: ", ".join(str(n) for n in plan.waits_for(m, internal)),
         "next_steps": plan.next_steps(include_internal=internal),
+        "date_range": date_range,
         "steps": plan.visible(context.include_internal),
         "groups": plan.by_workstream(context.include_internal),
         "gates": plan.gates(context.include_internal),
