@@ -157,7 +157,7 @@ class DeckWriter:
         keys = key_dates(plan)
         if not plan.feasible:
             parts = [late_sentence(plan)]
-            parts += ["Why: " + drivers_sentence(plan, key) + "." for key, date in keys if not date.feasible]
+            parts += ["Why: " + drivers_sentence(plan, key, self.internal) + "." for key, date in keys if not date.feasible]
             text = "\n".join(parts)
             size, lines = fitted(text, box.width - 28, box.height - 16, (14, 13, 12, 11, 10, 9))
             height = min(box.height, lines * line_height(size) + 18)
@@ -167,7 +167,7 @@ class DeckWriter:
                            size=size, color=LATE, anchor="middle", max_lines=lines)
             return
         text = "\n".join(f"What decides the earliest {'signature' if key == 'signature' else 'go-live'}: "
-                         f"{drivers_sentence(plan, key)}." for key, date in keys if date.drivers)
+                         f"{drivers_sentence(plan, key, self.internal)}." for key, date in keys if date.drivers)
         if not text:
             return
         size, lines = fitted(text, box.width, box.height, (12, 11, 10))
@@ -214,9 +214,9 @@ class DeckWriter:
             Cell(f"{m.number}{' ◆' if m.critical else ''}", markdown=False, color=colour, max_lines=1),
             Cell(name, color=colour, max_lines=3),
             Cell(m.workstream_name, color=colour, max_lines=2),
-            Cell(m.owners.buyer.name, italic=not m.owners.buyer.named, markdown=False, max_lines=2,
+            Cell(m.owners.buyer.name, italic=not m.owners.buyer.named, markdown=False, max_lines=3,
                  color=MUTED if not m.owners.buyer.named else colour),
-            Cell(m.owners.seller.name, italic=not m.owners.seller.named, markdown=False, max_lines=2,
+            Cell(m.owners.seller.name, italic=not m.owners.seller.named, markdown=False, max_lines=3,
                  color=MUTED if not m.owners.seller.named else colour),
             Cell(after, markdown=False, color=colour, max_lines=3),
             Cell(due_text(m), markdown=False, color=colour, max_lines=2),
@@ -321,8 +321,8 @@ class DeckWriter:
                   Cell("When", bold=True, markdown=False), Cell("Status", bold=True, markdown=False)]
         rows = [[Cell(str(m.number), markdown=False, color=LATE if m.late else None),
                  Cell(m.name, max_lines=3, color=LATE if m.late else None),
-                 Cell(m.owners.buyer.name, markdown=False, max_lines=2, italic=not m.owners.buyer.named),
-                 Cell(m.owners.seller.name, markdown=False, max_lines=2, italic=not m.owners.seller.named),
+                 Cell(m.owners.buyer.name, markdown=False, max_lines=3, italic=not m.owners.buyer.named),
+                 Cell(m.owners.seller.name, markdown=False, max_lines=3, italic=not m.owners.seller.named),
                  Cell(self._when(m), markdown=False, max_lines=2),
                  Cell(m.status_label, markdown=False, bold=m.late, color=state_colour(m), max_lines=2)]
                 for m in upcoming]
