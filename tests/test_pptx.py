@@ -463,7 +463,7 @@ def test_timeline_colours_state_with_a_legend(story_decks):
     prs = deck(path.read_bytes())
     slide = slide_titled(prs, "The path to")
     labels = {sh.text_frame.text for sh in slide.shapes if sh.has_text_frame}
-    for label in ("Done", "Late", "At risk", "Blocked", "On track", "Target", "Forecast", "Booked date",
+    for label in ("Done", "Late", "At risk", "Blocked", "On track", "Target", "Forecast (red: after the target)", "Booked date",
                   "Holiday or closed", "Drivers of the forecast", "Room to move: could start from"):
         assert label in labels, label
     fills = {fill_rgb(sh) for sh in slide.shapes}

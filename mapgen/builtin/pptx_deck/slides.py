@@ -13,8 +13,8 @@ from .measure import line_height, wrap
 from .talk import notes_for
 from .timeline import draw_timeline, key_dates
 
-PLAN_COLUMNS = (("#", 42.0), ("Step", 250.0), ("Workstream", 96.0), ("buyer", 108.0), ("seller", 108.0),
-                ("After", 56.0), ("Due", 108.0), ("Status", 108.0))
+PLAN_COLUMNS = (("#", 46.0), ("Step", 248.0), ("Workstream", 92.0), ("buyer", 102.0), ("seller", 102.0),
+                ("After", 54.0), ("Due", 122.0), ("Status", 112.0))
 PLAN_LEGEND = ("◆ drives signature or go-live · After: the steps it waits for · done steps at their actual dates · "
                "late in red, at risk in amber, blocked in violet · owners in italics are still to be named")
 
@@ -351,9 +351,14 @@ class DeckWriter:
             head = "Weekly check-in: let's agree a time that works for both teams"
         canvas.textbox(slide, Box(card.left + 18, card.top + 10, card.width - 36, 20), head, size=15, bold=True,
                        color=TEXT, markdown=False, max_lines=1)
-        canvas.textbox(slide, Box(card.left + 18, card.top + 36, card.width - 36, 30),
-                       "Thirty minutes: what moved, what slipped, and what that means for signature"
-                       + (" and go-live." if plan.go_live else "."), size=12, color=MUTED, markdown=False, max_lines=2)
+        moved = ""
+        if plan.check_in_moved and plan.next_check_in:
+            moved = (f"Moved from {human_date(plan.check_in_moved[0])} ({plan.check_in_moved[1]}). ")
+        body = (moved + "Thirty minutes: what moved, what slipped, and what that means for signature"
+                + (" and go-live." if plan.go_live else "."))
+        size, lines = fitted(body, card.width - 36, 30, (12, 11, 10), markdown=False)
+        canvas.textbox(slide, Box(card.left + 18, card.top + 36, card.width - 36, 30), body, size=size, color=MUTED,
+                       markdown=False, max_lines=max(lines, 2))
         self.notes(slide, "next_steps")
 
     def _when(self, m: Milestone) -> str:

@@ -96,7 +96,8 @@ def draw_timeline(canvas: Canvas, slide, box: Box, plan: Plan, include_internal:
         y += lane_h
     _driver_links(canvas, slide, plan, placed)
     _key_lines(canvas, slide, plan, scale, plot, bottom)
-    _legend(canvas, slide, Box(box.left, box.bottom - LEGEND_H, box.width, LEGEND_H), bool(shaded))
+    legend_top = min(box.bottom - LEGEND_H, bottom + 22)  # under the lanes, clear of the Today label
+    _legend(canvas, slide, Box(box.left, legend_top, box.width, LEGEND_H), bool(shaded))
     return shaded
 
 
@@ -308,7 +309,7 @@ def _key_lines(canvas: Canvas, slide, plan: Plan, scale: Scale, plot: Box, botto
     for x, label, fill, outlined in sorted(flags, key=lambda f: f[0]):
         width = text_width(label, 8.5, bold=True) + 8
         left = max(plot.left - LABEL_COLUMN + 4, min(x - width / 2, plot.right + 32 - width))
-        row = 0 if left > ends[0] + 3 else (1 if left > ends[1] + 3 else 0)
+        row = 0 if left > ends[0] + 6 else (1 if left > ends[1] + 6 else 0)
         y = plot.top - FLAG_H - 2 - row * (FLAG_H + 1)
         canvas.rect(slide, Box(left, y, width, FLAG_H), **fill,  # type: ignore[arg-type]
                     **({"line": "accent2", "dash": True} if outlined else {}))
@@ -346,8 +347,9 @@ def _legend(canvas: Canvas, slide, box: Box, shaded: bool) -> None:  # type: ign
     x = _legend_text(canvas, slide, x + 20, y, "Drivers of the forecast")
     canvas.line(slide, x + 4, y + 2, x + 4, y + 14, theme="accent2", width=1.75)
     x = _legend_text(canvas, slide, x + 10, y, "Target")
-    canvas.line(slide, x + 4, y + 2, x + 4, y + 14, color=LATE, width=1.5, dash=True)
-    x = _legend_text(canvas, slide, x + 10, y, "Forecast")
+    canvas.line(slide, x + 4, y + 2, x + 4, y + 14, theme="accent2", width=1.5, dash=True)
+    canvas.line(slide, x + 10, y + 2, x + 10, y + 14, color=LATE, width=1.5, dash=True)
+    x = _legend_text(canvas, slide, x + 16, y, "Forecast (red: after the target)")
     canvas.rect(slide, Box(x, y + 3, 14, 10), fill="FFFFFF", line=TEXT, line_width=1.25)
     x = _legend_text(canvas, slide, x + 18, y, "Booked date")
     if shaded:
