@@ -6,7 +6,7 @@ from typing import Sequence
 
 from mapgen.markup import plain
 from mapgen.plan import KeyDate, Milestone, Person, Plan
-from mapgen.wording import drivers_sentence, escape_markdown, human_date, late_sentence, signers
+from mapgen.wording import drivers_sentence, escape_markdown, human_date, late_sentence, signers, step_label
 
 from .canvas import AT_RISK_TEXT, BLOCKED, DONE, LATE, MUTED, TEXT, Box, Canvas, Cell, runs_of
 from .measure import line_height, wrap
@@ -150,16 +150,32 @@ class DeckWriter:
         lines.append(f"Cannot be met. Forecast {human_date(date.forecast)}, {days}")
         return label, human_date(date.target), "\n".join(lines), LATE
 
+    def _short_drivers(self, key: str) -> str:
+        """The drivers sentence for a chain too long for the slide: its first and last steps and how many
+        (the plan table marks every one with ◆, the speaker notes name them all)."""
+        plan = self.plan
+        steps = [m for m in plan.driver_steps(key) if self.internal or not m.internal]
+        full = drivers_sentence(plan, key, self.internal)
+        chain = " → ".join(step_label(plan, m.id) for m in steps)
+        tail = full[len(chain) + 2:] if chain and full.startswith(chain + ": ") else full
+        if len(steps) < 3:
+            return full
+        return (f"a chain of {len(steps)} steps (◆ in the plan table), from {step_label(plan, steps[0].id)} "
+                f"to {step_label(plan, steps[-1].id)}: {tail}")
+
     def _why(self, slide, box: Box) -> None:  # type: ignore[no-untyped-def]
         """Under the key dates: when a target cannot be met, what and why in red; otherwise why the forecast
         is what it is, where it fits."""
         plan, canvas = self.plan, self.canvas
         keys = key_dates(plan)
         if not plan.feasible:
-            parts = [late_sentence(plan)]
-            parts += ["Why: " + drivers_sentence(plan, key, self.internal) + "." for key, date in keys if not date.feasible]
-            text = "\n".join(parts)
+            late = [key for key, date in keys if not date.feasible]
+            text = "\n".join([late_sentence(plan)] + [f"Why: {drivers_sentence(plan, key, self.internal)}."
+                                                      for key in late])
             size, lines = fitted(text, box.width - 28, box.height - 16, (14, 13, 12, 11, 10, 9))
+            if lines * line_height(size) > box.height - 16:  # a very long chain: its ends, and how many steps
+                text = "\n".join([late_sentence(plan)] + [f"Why: {self._short_drivers(key)}." for key in late])
+                size, lines = fitted(text, box.width - 28, box.height - 16, (14, 13, 12, 11, 10, 9))
             height = min(box.height, lines * line_height(size) + 18)
             banner = Box(box.left, box.top, box.width, height)
             canvas.rect(slide, banner, fill="FDECEC", line=LATE)

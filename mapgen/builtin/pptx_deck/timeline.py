@@ -297,7 +297,14 @@ def _key_lines(canvas: Canvas, slide, plan: Plan, scale: Scale, plot: Box, botto
         x = scale.mid(date.target)
         canvas.line(slide, x, plot.top - 2, x, bottom, theme="accent2", width=1.75)
         flags.append((x, flag_label(key, date, "target"), {"theme": "accent2"}, False))
-        if date.forecast != date.target:
+        step = next((m for m in plan.milestones if m.id == key), None)
+        if step is not None and step.is_done and step.actual_done is not None:
+            if step.actual_done != date.target:  # done: the day it happened, in the done colour
+                dx = scale.mid(step.actual_done)
+                canvas.line(slide, dx, plot.top - 2, dx, bottom, color=DONE, width=1.5, dash=True)
+                done = f"{'Signed' if key == 'signature' else 'Live'} {short_date(step.actual_done)}"
+                flags.append((dx, done, {"fill": DONE}, False))
+        elif date.forecast != date.target:
             fx = scale.mid(date.forecast)
             late = not date.feasible
             canvas.line(slide, fx, plot.top - 2, fx, bottom, color=LATE if late else None,
