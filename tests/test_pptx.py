@@ -334,6 +334,12 @@ def story_decks(tmp_path_factory, example_decks):  # type: ignore[no-untyped-def
     assert exit_info.value.code == 0
     decks = {path.stem: (out / f"{path.stem}.pptx", build_plan(path)) for path in briefs}
     decks["globex-late"] = example_decks["globex-late"]
+    from mapgen.formats import RenderContext
+    from mapgen.plugins import formats
+
+    long_late = make_plan(40, long_names=True, late=True)  # a chain of 23 long-named steps decides signature
+    (out / "long-late.pptx").write_bytes(formats()["pptx"].format.render(long_late, RenderContext()))
+    decks["long-late"] = (out / "long-late.pptx", long_late)
     return {name: (path, plan, convert_to_pdf(path, out)) for name, (path, plan) in decks.items()}
 
 
@@ -476,9 +482,94 @@ def test_timeline_colours_state_with_a_legend(story_decks):
     assert "Thu 26 Nov 2026: Thanksgiving Day" in notes  # what the shading is, for the rep
 
 
-@pytest.mark.parametrize("name", ["enterprise-week-into-the-deal", "smb-go-live-only", "globex-late"])
+@pytest.mark.parametrize("name", ["enterprise-week-into-the-deal", "smb-go-live-only", "globex-late", "long-late"])
 def test_story_decks_stay_on_their_slides_when_laid_out(story_decks, name):
     path, _, pdf = story_decks[name]
-    assert_within_slides(deck(path.read_bytes()))
+    prs = deck(path.read_bytes())
+    assert_within_slides(prs)
     assert_words_clear_of_the_footer(pdf)
-    assert "…" not in all_text(deck(path.read_bytes()))  # measured: nothing shortened on these slides
+    key_dates = slide_text(slide_titled(prs, "Why we are doing this"))
+    assert "…" not in key_dates  # measured and shrunk to fit, never cut
+    if name != "long-late":
+        assert "…" not in all_text(prs)
+
+
+def test_a_chain_too_long_for_the_slide_is_named_by_its_ends(story_decks):
+    path, plan, _ = story_decks["long-late"]
+    text = flat(slide_text(slide_titled(deck(path.read_bytes()), "Why we are doing this")))
+    chain = [m for m in plan.driver_steps("signature") if not m.internal]  # internal steps stay unnamed
+    first, last = chain[0], chain[-1]
+    assert f"Why: a chain of {len(chain)} steps (◆ in the plan table), from " in text
+    assert flat(plain(first.name)) in text and flat(plain(last.name)) in text
+    assert "62 working days after the target" in text
+
+
+def test_random_plans_make_decks_that_keep_to_their_slides(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Random templates and briefs (statuses, pins, placements, calendars): the deck renders, stays on its
+    slides, shows done steps at their actual dates and lists no past-due next step."""
+    import json
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from mapgen.formats import RenderContext
+    from mapgen.plugins import formats
+    from mapgen.template import Catalog
+    from mapgen.wording import human_date
+    from tests.test_contract import random_template
+
+    root = tmp_path_factory.mktemp("random-decks")
+
+    @st.composite
+    def brief(draw):  # type: ignore[no-untyped-def]
+        template, before_ids, after_ids = random_template(draw, st)
+        today = dt.date(2026, 11, 2) + dt.timedelta(days=draw(st.integers(0, 90)))
+        dates = {"today": today.isoformat(),
+                 "signature": (today + dt.timedelta(days=draw(st.integers(-10, 120)))).isoformat()}
+        steps: dict = {}
+        for ident in before_ids + after_ids:
+            kind = draw(st.sampled_from(("none", "none", "done", "started", "blocked", "pin")))
+            if kind == "done":
+                steps[ident] = {"status": "done", "done": (today - dt.timedelta(days=draw(st.integers(0, 20)))).isoformat()}
+            elif kind == "started":
+                steps[ident] = {"status": "in_progress",
+                                "started": (today - dt.timedelta(days=draw(st.integers(0, 15)))).isoformat()}
+            elif kind == "blocked":
+                steps[ident] = {"status": "blocked"}
+            elif kind == "pin":
+                day = today + dt.timedelta(days=draw(st.integers(1, 60)))
+                while day.weekday() >= 5:
+                    day += dt.timedelta(days=1)
+                steps[ident] = {"due": day.isoformat()}
+        data = {"deal": {"name": "Generated", "amount": 50_000},
+                "buyer": {"company": "Buyer Co", "country": draw(st.sampled_from(("GB", "FR", "JP")))},
+                "seller": {"company": "Seller Inc"}, "dates": dates, "milestones": steps,
+                "placement": draw(st.sampled_from(("early", "late", {"after_signature": "early"})))}
+        return template, json.dumps(data)
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(brief())
+    def run(pair) -> None:  # type: ignore[no-untyped-def]
+        template, text = pair
+        (root / "random").mkdir(exist_ok=True)
+        (root / "random" / "template.yaml").write_text(template, encoding="utf-8")
+        (root / "brief.yaml").write_text(text, encoding="utf-8")
+        try:
+            plan = build_plan(root / "brief.yaml", template="random", catalog=Catalog([root]))
+        except Exception as exc:  # a pin holidays make invalid is the brief's error, not the deck's
+            assert "working day" in str(exc), exc
+            return
+        prs = deck(formats()["pptx"].format.render(plan, RenderContext()))
+        assert_within_slides(prs)
+        rows = {r[0].split()[0]: r for r in plan_rows(prs)}
+        for step in plan.visible():
+            expected = f"Done {human_date(step.actual_done)}" if step.is_done else human_date(step.due)
+            assert rows[str(step.number)][6].startswith(expected)
+        slide = slide_titled(prs, "Next steps")
+        numbers = [int(r.cells[0].text_frame.text) for sh in slide.shapes if sh.has_table
+                   for r in list(sh.table.rows)[1:]]
+        by_number = {m.number: m for m in plan.visible()}
+        assert numbers == [m.number for m in plan.next_steps()][:len(numbers)]
+        assert all(by_number[n].is_open and by_number[n].due >= plan.today for n in numbers)
+
+    run()
