@@ -234,7 +234,7 @@ class DeckWriter:
                  color=MUTED if not m.owners.buyer.named else colour),
             Cell(m.owners.seller.name, italic=not m.owners.seller.named, markdown=False, max_lines=3,
                  color=MUTED if not m.owners.seller.named else colour),
-            Cell(after, markdown=False, color=colour, max_lines=3),
+            Cell(after, markdown=False, color=colour, max_lines=8),
             Cell(due_text(m), markdown=False, color=colour, max_lines=2),
             Cell(m.status_label, markdown=False, bold=m.late, color=state_colour(m), max_lines=2),
         ]
@@ -314,9 +314,9 @@ class DeckWriter:
         widths = [total * 0.42, total * 0.18, total * 0.40]
         header = [Cell("Risk", bold=True, markdown=False), Cell("Owner", bold=True, markdown=False),
                   Cell("What we do about it", bold=True, markdown=False)]
-        rows = [[Cell(("*Found in the plan:* " if r.derived else "") + r.risk, max_lines=6), Cell(r.owner or "To be named", markdown=False, italic=not r.owner,
-                                                  max_lines=2), Cell(r.mitigation or "To be agreed", max_lines=6,
-                                                                     italic=not r.mitigation)]
+        rows = [[Cell(("*Found in the plan:* " if r.derived else "") + r.risk, max_lines=12),
+                 Cell(r.owner or "To be named", markdown=False, italic=not r.owner, max_lines=3),
+                 Cell(r.mitigation or "To be agreed", max_lines=12, italic=not r.mitigation)]
                 for r in self.plan.risks]
         self._paginated("What could slow us down", widths, header, rows, "risks",
                         empty="No risks listed yet. What could slow this plan down?")
