@@ -573,3 +573,19 @@ def test_random_plans_make_decks_that_keep_to_their_slides(tmp_path_factory):  #
         assert all(by_number[n].is_open and by_number[n].due >= plan.today for n in numbers)
 
     run()
+
+
+def test_room_to_move_shows_what_could_start_today(story_decks):
+    """A plan placed late (go-live only, seven weeks of idle time): each step's thin line starts at today."""
+    from mapgen.builtin.pptx_deck.canvas import LATE, MUTED
+
+    path, plan, _ = story_decks["smb-go-live-only"]
+    waiting = [m for m in plan.visible() if m.is_open and m.earliest_start == plan.today < m.start]
+    assert waiting
+    slide = slide_titled(deck(path.read_bytes()), "The path to")
+    lines = [sh for sh in slide.shapes if sh.shape_type == 9]
+    colour = lambda sh: str(sh.line.color.rgb) if sh.line.color.type == 1 else None  # noqa: E731
+    today = next(sh for sh in lines if colour(sh) == LATE and sh.begin_x == sh.end_x)
+    room = [sh for sh in lines if colour(sh) == MUTED and sh.begin_y == sh.end_y and sh.end_x > sh.begin_x
+            and abs(sh.begin_x - today.begin_x) < 12700 * 1.5]
+    assert len(room) >= len(waiting)
