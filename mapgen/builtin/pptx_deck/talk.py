@@ -19,7 +19,9 @@ SLIDES = ("title", "outcome", "timeline", "plan", "people", "risks", "next_steps
 DEFAULT_NOTES: dict[str, str] = {
     "title": (
         "Thanks for making the time. This is a working draft of how {{ buyer }} and {{ seller }} get from today "
-        "to {{ 'go-live on ' ~ go_live if go_live else 'signature on ' ~ signature }}. It is yours as much as "
+        "to {% if go_live %}go-live on {{ go_live }}{% if go_live_late %} (the target; from today the earliest is "
+        "{{ earliest_go_live }}){% endif %}{% else %}signature on {{ signature }}{% if signature_late %} (the target; "
+        "from today the earliest is {{ earliest_signature }}){% endif %}{% endif %}. It is yours as much as "
         "ours: as we go through it, tell me what is wrong, who is missing and which dates do not work."),
     "outcome": (
         "Start with why: in your words, the goal is {{ outcome }}. Everything in this plan works back from that. "
