@@ -16,7 +16,7 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 IMAGES = ROOT / "docs" / "images"
-EXAMPLES = ("acme-enterprise", "bloom-smb", "globex-late")
+EXAMPLES = ("acme-enterprise", "bloom-smb", "globex-late", "acme-week-three")
 
 
 def pages(pdf: Path, work: Path, dpi: int) -> list[Path]:
@@ -53,8 +53,9 @@ def main(formats: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         briefs = [str(ROOT / "examples" / f"{name}.yaml") for name in EXAMPLES]
-        subprocess.run([sys.executable, "-m", "mapgen", "generate", *briefs, "-f", ",".join(formats), "-o", str(work),
-                        "--today", "2026-11-02"], check=True, cwd=ROOT)
+        # Each example brief carries its own "today" (acme-week-three is the same deal three weeks later).
+        subprocess.run([sys.executable, "-m", "mapgen", "generate", *briefs, "-f", ",".join(formats), "-o", str(work)],
+                       check=True, cwd=ROOT)
         for fmt in formats:
             for name in EXAMPLES:
                 subprocess.run([shutil.which("soffice") or "soffice", f"-env:UserInstallation=file://{work}/profile",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import shutil
@@ -105,18 +106,29 @@ def pdf_page_count(pdf: Path) -> int:
     return pdf_pages(pdf)
 
 
+def plan_rows(prs) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """The plan table's rows (8 columns), header rows left out."""
+    return [r for r in table_cells(prs) if len(r) == 8 and r[0] != "#"]
+
+
 def test_every_customer_facing_step_is_in_the_plan_table(example_decks):
     from mapgen.wording import human_date
 
     for path, plan in example_decks.values():
         rows = table_cells(deck(path.read_bytes()))
+        assert ["#", "Step", "Workstream"] == next(r for r in rows if len(r) == 8)[:3]
         for step in plan.visible():
-            row = next((r for r in rows if len(r) == 7 and r[1] == plain(step.name)), None)
+            row = next((r for r in rows if len(r) == 8 and r[1] == plain(step.name)), None)
             assert row is not None, f"{path.name}: step {step.id} not found"
             assert row[0].split()[0] == str(step.number)
             assert row[3] == step.owners.buyer.name and row[4] == step.owners.seller.name
-            assert row[5] == human_date(step.due)
-            assert row[6] == step.status_label
+            assert row[5] == ", ".join(str(n) for n in plan.waits_for(step))  # "after 3, 5"
+            if step.is_done:
+                assert row[6] == f"Done {human_date(step.actual_done)}"
+            else:
+                assert row[6] == human_date(step.due) + (" (booked)" if step.pinned else "")
+                assert step.due >= plan.today  # planned dates: never a past due date for an open step
+            assert row[7] == step.status_label
         for step in plan.milestones:
             if step.internal:
                 assert plain(step.name) not in all_text(deck(path.read_bytes()))
@@ -192,10 +204,10 @@ def test_forty_long_steps_paginate_onto_continuation_slides(long_deck):
     plan_titles = [t for t in titles(prs) if t.startswith("The plan")]
     total = len(plan_titles)
     assert total >= 3 and plan_titles == [f"The plan ({i} of {total})" for i in range(1, total + 1)]
-    numbers = [r[0].split()[0] for r in table_cells(prs) if len(r) == 7 and r[0] != "#"]
+    numbers = [r[0].split()[0] for r in plan_rows(prs)]
     assert numbers == [str(m.number) for m in plan.visible()]  # each step once, in order
     # Names too long for three lines are set smaller, never cut: each is whole in the table.
-    names = [r[1] for r in table_cells(prs) if len(r) == 7 and r[0] != "#"]
+    names = [r[1] for r in table_cells(prs) if len(r) == 8 and r[0] != "#"]
     assert names == [plain(m.name) for m in plan.visible()]
 
 
@@ -336,7 +348,8 @@ def test_timeline_draws_every_step_and_the_key_dates(render):
                                                   for sh in s.shapes))
         labels = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame and sh.top < FOOTER_TOP_PT * 12700]
         assert sorted(int(t) for t in labels if t.isdigit()) == [m.number for m in plan.visible()]
-        assert any(t.startswith("Signature ") for t in labels) and any(t.startswith("Go-live ") for t in labels)
+        assert any(t.startswith("Target signature ") for t in labels)
+        assert any(t.startswith("Target go-live ") for t in labels)
         assert "Today" in labels
 
 
@@ -357,3 +370,282 @@ def test_a_branded_deck_template_supplies_master_layouts_and_theme(tmp_path, map
     assert {s.slide_layout.name for s in list(prs.slides)[1:]} == {"Title Only"}
     assert prs.slides[1].shapes.title.text == "Why we are doing this, and by when"
     assert_within_slides(prs)
+
+
+# -- the story a plan tells once reality diverges (docs/scheduling.md) --------------------------------------------
+
+STORY_BRIEFS = ("enterprise-week-into-the-deal", "smb-go-live-only")
+
+
+@pytest.fixture(scope="module")
+def story_decks(tmp_path_factory, example_decks):  # type: ignore[no-untyped-def]
+    """Decks of a plan a week into the deal (done, in-progress, pinned and blocked steps), of a plan with
+    a worked-out signature target, and of the late example: each with the PDF LibreOffice lays out."""
+    from mapgen.cli import main
+    from tests.test_contract import GENERATED
+
+    out = tmp_path_factory.mktemp("story")
+    briefs = []
+    for name in STORY_BRIEFS:
+        (out / f"{name}.yaml").write_text(GENERATED[name], encoding="utf-8")
+        briefs.append(out / f"{name}.yaml")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["generate", *map(str, briefs), "-f", "pptx", "-o", str(out)])
+    assert exit_info.value.code == 0
+    decks = {path.stem: (out / f"{path.stem}.pptx", build_plan(path)) for path in briefs}
+    decks["globex-late"] = example_decks["globex-late"]
+    from mapgen.formats import RenderContext
+    from mapgen.plugins import formats
+
+    long_late = make_plan(40, long_names=True, late=True)  # a chain of 23 long-named steps decides signature
+    (out / "long-late.pptx").write_bytes(formats()["pptx"].format.render(long_late, RenderContext()))
+    decks["long-late"] = (out / "long-late.pptx", long_late)
+    return {name: (path, plan, convert_to_pdf(path, out)) for name, (path, plan) in decks.items()}
+
+
+def pdf_text(pdf: Path) -> list[str]:
+    """Each page's words as LibreOffice laid them out, one space apart."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext is not installed")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [" ".join(page.split()) for page in text.split("\f")]
+
+
+def slide_titled(prs, start: str):  # type: ignore[no-untyped-def]
+    return next(s for s in prs.slides if any(sh.has_text_frame and sh.text_frame.text.startswith(start)
+                                                 for sh in s.shapes))
+
+
+def slide_text(slide) -> str:  # type: ignore[no-untyped-def]
+    parts = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame]
+    parts += [c.text_frame.text for sh in slide.shapes if sh.has_table for r in sh.table.rows for c in r.cells]
+    return "\n".join(parts).replace("\v", "\n")
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def fill_rgb(shape) -> str | None:  # type: ignore[no-untyped-def]
+    """A drawn shape's solid fill as RRGGBB, when it is an RGB colour (not a theme colour)."""
+    if shape.shape_type != 1 or shape.fill.type != 1 or shape.fill.fore_color.type != 1:
+        return None
+    return str(shape.fill.fore_color.rgb)
+
+
+def test_done_steps_show_their_actual_dates_and_are_drawn_done(story_decks):
+    from mapgen.builtin.pptx_deck.canvas import DONE
+
+    path, plan, pdf = story_decks["enterprise-week-into-the-deal"]
+    prs = deck(path.read_bytes())
+    done = [m for m in plan.visible() if m.is_done]
+    assert done and done[0].actual_done == dt.date(2026, 10, 29)
+    rows = {r[0].split()[0]: r for r in plan_rows(prs)}
+    assert rows[str(done[0].number)][6] == "Done Thu 29 Oct 2026"
+    pages = pdf_text(pdf)
+    assert any("Done Thu 29 Oct 2026" in page for page in pages)  # what LibreOffice shows
+    # On the timeline: a grey bar that ends before today, not a future bar.
+    slide = slide_titled(prs, "The path to")
+    items = list(slide.shapes)
+    today = next(sh for sh in items if sh.has_text_frame and sh.text_frame.text == "Today")
+    for step in done:
+        index = next(i for i, sh in enumerate(items) if sh.has_text_frame and sh.text_frame.text == str(step.number))
+        bar = items[index - 1]
+        assert fill_rgb(bar) == DONE
+        assert bar.left + bar.width <= today.left + today.width / 2
+
+
+def test_a_late_plan_shows_target_beside_forecast_and_names_the_drivers(story_decks):
+    from mapgen.builtin.pptx_deck.canvas import LATE
+    from mapgen.wording import drivers_sentence, human_date
+
+    path, plan, pdf = story_decks["globex-late"]
+    prs = deck(path.read_bytes())
+    slide = slide_titled(prs, "Why we are doing this")
+    text = flat(slide_text(slide))
+    target, forecast = human_date(plan.signature.target), human_date(plan.signature.forecast)
+    assert not plan.signature.feasible and plan.signature.drivers
+    assert f"Target signature {target} Cannot be met. Forecast {forecast}, 17 working days late" in text
+    why = flat(plain(drivers_sentence(plan, "signature")))
+    assert why.endswith("earliest signature Fri 15 Jan 2027, 17 working days after the target")
+    assert why in text
+    tiles = [sh for sh in slide.shapes if fill_rgb(sh) == LATE and sh.height > 100 * 12700]
+    assert len(tiles) == 1 and tiles[0].width > 200 * 12700  # the signature tile is red
+    page = pdf_text(pdf)[1]
+    assert f"Forecast {forecast}" in page and target in page and why in page
+    # The timeline draws the target and the forecast.
+    labels = [sh.text_frame.text for sh in slide_titled(prs, "The path to").shapes if sh.has_text_frame]
+    assert "Target signature 18 Dec" in labels and "Forecast signature 15 Jan" in labels
+    # The talk track says it too.
+    notes = slide.notes_slide.notes_text_frame.text
+    assert forecast in notes and flat(plain(drivers_sentence(plan, "signature"))) in flat(notes)
+
+
+def test_a_worked_out_target_is_never_shown_as_the_buyers_target(story_decks):
+    path, plan, pdf = story_decks["smb-go-live-only"]
+    assert plan.signature.derived and not plan.go_live.derived
+    prs = deck(path.read_bytes())
+    everything = all_text(prs) + "\n".join(s.notes_slide.notes_text_frame.text for s in prs.slides)
+    assert "Target signature" not in everything and "target signature" not in everything
+    assert "Signature, worked out from go-live" in slide_text(slide_titled(prs, "Why we are doing this"))
+    assert "Target go-live" in everything
+    labels = [sh.text_frame.text for sh in slide_titled(prs, "The path to").shapes if sh.has_text_frame]
+    assert "Signature 21 Jan (worked out)" in labels
+    assert "Target signature" not in " ".join(pdf_text(pdf))
+
+
+def test_next_steps_are_the_open_steps_planned_in_the_next_two_weeks(story_decks, example_decks):
+    for name, (path, plan) in {**example_decks, **{k: v[:2] for k, v in story_decks.items()}}.items():
+        slide = slide_titled(deck(path.read_bytes()), "Next steps")
+        rows = [[c.text_frame.text for c in r.cells] for sh in slide.shapes if sh.has_table for r in sh.table.rows]
+        numbers = [int(r[0]) for r in rows[1:]]
+        expected = [m.number for m in plan.next_steps()]
+        assert numbers == expected[:len(numbers)], name
+        assert len(numbers) == len(expected) or f"{len(expected) - len(numbers)} more" in slide_text(slide)
+        for number in numbers:
+            step = next(m for m in plan.milestones if m.number == number)
+            assert step.is_open and step.due >= plan.today, f"{name}: step {number} is past due"
+        if not expected:
+            assert "Nothing is planned in the next two weeks" in slide_text(slide), name
+    path, plan = story_decks["smb-go-live-only"][:2]
+    text = flat(slide_text(slide_titled(deck(path.read_bytes()), "Next steps")))
+    assert "could start as early as Mon 23 Nov 2026" in text
+
+
+def test_derived_risks_are_marked_as_found_in_the_plan(story_decks):
+    path, plan, pdf = story_decks["globex-late"]
+    rows = [r for r in table_cells(deck(path.read_bytes())) if len(r) == 3 and r[0] != "Risk"]
+    assert any(r.derived for r in plan.risks) and any(not r.derived for r in plan.risks)
+    for risk in plan.risks:
+        row = next(r for r in rows if plain(risk.risk) in r[0])
+        assert row[0].startswith("Found in the plan:") == risk.derived
+    assert "Found in the plan: The target signature date" in " ".join(pdf_text(pdf))
+
+
+def test_timeline_colours_state_with_a_legend(story_decks):
+    from mapgen.builtin.pptx_deck.canvas import AT_RISK, BLOCKED, DONE
+
+    path, plan, pdf = story_decks["enterprise-week-into-the-deal"]
+    prs = deck(path.read_bytes())
+    slide = slide_titled(prs, "The path to")
+    labels = {sh.text_frame.text for sh in slide.shapes if sh.has_text_frame}
+    for label in ("Done", "Late", "At risk", "Blocked", "On track", "Target", "Forecast (red: after the target)", "Booked date",
+                  "Holiday or closed", "Drivers of the forecast", "Room to move: could start from"):
+        assert label in labels, label
+    fills = {fill_rgb(sh) for sh in slide.shapes}
+    assert {AT_RISK, BLOCKED, DONE} <= fills
+    arrows = [sh for sh in slide.shapes if sh.shape_type == 9 and "tailEnd" in sh._element.xml]
+    assert len(arrows) >= len(plan.signature.drivers) - 1  # the driver chain is linked
+    page = pdf_text(pdf)[2]
+    assert "Holiday or closed" in page and "Target signature 18 Dec" in page
+    notes = slide.notes_slide.notes_text_frame.text
+    assert "Thu 26 Nov 2026: Thanksgiving Day" in notes  # what the shading is, for the rep
+
+
+@pytest.mark.parametrize("name", ["enterprise-week-into-the-deal", "smb-go-live-only", "globex-late", "long-late"])
+def test_story_decks_stay_on_their_slides_when_laid_out(story_decks, name):
+    path, _, pdf = story_decks[name]
+    prs = deck(path.read_bytes())
+    assert_within_slides(prs)
+    assert_laid_out_clear_of_the_footer(path, pdf.parent, pdf)
+    key_dates = slide_text(slide_titled(prs, "Why we are doing this"))
+    assert "…" not in key_dates  # measured and shrunk to fit, never cut
+    if name != "long-late":
+        assert "…" not in all_text(prs)
+
+
+def test_a_chain_too_long_for_the_slide_is_named_by_its_ends(story_decks):
+    path, plan, _ = story_decks["long-late"]
+    text = flat(slide_text(slide_titled(deck(path.read_bytes()), "Why we are doing this")))
+    chain = [m for m in plan.driver_steps("signature") if not m.internal]  # internal steps stay unnamed
+    first, last = chain[0], chain[-1]
+    assert f"Why: a chain of {len(chain)} steps (◆ in the plan table), from " in text
+    assert flat(plain(first.name)) in text and flat(plain(last.name)) in text
+    assert "62 working days after the target" in text
+
+
+def test_random_plans_make_decks_that_keep_to_their_slides(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Random templates and briefs (statuses, pins, placements, calendars): the deck renders, stays on its
+    slides, shows done steps at their actual dates and lists no past-due next step."""
+    import json
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from mapgen.formats import RenderContext
+    from mapgen.plugins import formats
+    from mapgen.template import Catalog
+    from mapgen.wording import human_date
+    from tests.test_contract import random_template
+
+    root = tmp_path_factory.mktemp("random-decks")
+
+    @st.composite
+    def brief(draw):  # type: ignore[no-untyped-def]
+        template, before_ids, after_ids = random_template(draw, st)
+        today = dt.date(2026, 11, 2) + dt.timedelta(days=draw(st.integers(0, 90)))
+        dates = {"today": today.isoformat(),
+                 "signature": (today + dt.timedelta(days=draw(st.integers(-10, 120)))).isoformat()}
+        steps: dict = {}
+        for ident in before_ids + after_ids:
+            kind = draw(st.sampled_from(("none", "none", "done", "started", "blocked", "pin")))
+            if kind == "done":
+                steps[ident] = {"status": "done", "done": (today - dt.timedelta(days=draw(st.integers(0, 20)))).isoformat()}
+            elif kind == "started":
+                steps[ident] = {"status": "in_progress",
+                                "started": (today - dt.timedelta(days=draw(st.integers(0, 15)))).isoformat()}
+            elif kind == "blocked":
+                steps[ident] = {"status": "blocked"}
+            elif kind == "pin":
+                day = today + dt.timedelta(days=draw(st.integers(1, 60)))
+                while day.weekday() >= 5:
+                    day += dt.timedelta(days=1)
+                steps[ident] = {"due": day.isoformat()}
+        data = {"deal": {"name": "Generated", "amount": 50_000},
+                "buyer": {"company": "Buyer Co", "country": draw(st.sampled_from(("GB", "FR", "JP")))},
+                "seller": {"company": "Seller Inc"}, "dates": dates, "milestones": steps,
+                "placement": draw(st.sampled_from(("early", "late", {"after_signature": "early"})))}
+        return template, json.dumps(data)
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(brief())
+    def run(pair) -> None:  # type: ignore[no-untyped-def]
+        template, text = pair
+        (root / "random").mkdir(exist_ok=True)
+        (root / "random" / "template.yaml").write_text(template, encoding="utf-8")
+        (root / "brief.yaml").write_text(text, encoding="utf-8")
+        try:
+            plan = build_plan(root / "brief.yaml", template="random", catalog=Catalog([root]))
+        except Exception as exc:  # a pin holidays make invalid is the brief's error, not the deck's
+            assert "working day" in str(exc), exc
+            return
+        prs = deck(formats()["pptx"].format.render(plan, RenderContext()))
+        assert_within_slides(prs)
+        rows = {r[0].split()[0]: r for r in plan_rows(prs)}
+        for step in plan.visible():
+            expected = f"Done {human_date(step.actual_done)}" if step.is_done else human_date(step.due)
+            assert rows[str(step.number)][6].startswith(expected)
+        slide = slide_titled(prs, "Next steps")
+        numbers = [int(r.cells[0].text_frame.text) for sh in slide.shapes if sh.has_table
+                   for r in list(sh.table.rows)[1:]]
+        by_number = {m.number: m for m in plan.visible()}
+        assert numbers == [m.number for m in plan.next_steps()][:len(numbers)]
+        assert all(by_number[n].is_open and by_number[n].due >= plan.today for n in numbers)
+
+    run()
+
+
+def test_room_to_move_shows_what_could_start_today(story_decks):
+    """A plan placed late (go-live only, seven weeks of idle time): each step's thin line starts at today."""
+    from mapgen.builtin.pptx_deck.canvas import LATE, MUTED
+
+    path, plan, _ = story_decks["smb-go-live-only"]
+    waiting = [m for m in plan.visible() if m.is_open and m.earliest_start == plan.today < m.start]
+    assert waiting
+    slide = slide_titled(deck(path.read_bytes()), "The path to")
+    lines = [sh for sh in slide.shapes if sh.shape_type == 9]
+    colour = lambda sh: str(sh.line.color.rgb) if sh.line.color.type == 1 else None  # noqa: E731
+    today = next(sh for sh in lines if colour(sh) == LATE and sh.begin_x == sh.end_x)
+    room = [sh for sh in lines if colour(sh) == MUTED and sh.begin_y == sh.end_y and sh.end_x > sh.begin_x
+            and abs(sh.begin_x - today.begin_x) < 12700 * 1.5]
+    assert len(room) >= len(waiting)

@@ -27,6 +27,10 @@ CELL_PAD_X, CELL_PAD_Y = 7.2, 3.6  # PowerPoint's default cell margins (0.1 in, 
 # Semantic colours: the same in every brand, because they mean something.
 LATE = "C81E1E"
 DONE = "9CA3AF"
+AT_RISK = "EAB308"  # amber bars; text in AT_RISK_TEXT, readable on white
+AT_RISK_TEXT = "A16207"
+BLOCKED = "7C3AED"
+CLOSED = "DCE3EC"  # holidays and closed periods on the timeline
 TEXT = "1F2937"
 MUTED = "6B7280"
 GRID = "E5E7EB"
@@ -170,15 +174,21 @@ class Canvas:
         return item
 
     def line(self, slide, x1: float, y1: float, x2: float, y2: float, color: str | None = None,  # type: ignore[no-untyped-def]
-             theme: str | None = None, width: float = 1.0, dash: bool = False):
+             theme: str | None = None, width: float = 1.0, dash: bool = False, arrow: bool = False):
+        """A straight line; ``arrow`` puts a small arrowhead at (x2, y2)."""
         from pptx.enum.dml import MSO_LINE_DASH_STYLE
         from pptx.enum.shapes import MSO_CONNECTOR
+        from pptx.oxml.ns import qn
 
         item = slide.shapes.add_connector(MSO_CONNECTOR.STRAIGHT, emu(x1), emu(y1), emu(x2), emu(y2))
         item.line.width = emu(width)
         _set_color(item.line.color, color, theme, 0.0)
         if dash:
             item.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+        if arrow:
+            ln = item.line._get_or_add_ln()
+            tail = ln.makeelement(qn("a:tailEnd"), {"type": "triangle", "w": "sm", "len": "sm"})
+            ln.append(tail)
         _drop_style(item)
         return item
 

@@ -5,16 +5,46 @@ from __future__ import annotations
 from typing import Sequence
 
 from mapgen.markup import plain
-from mapgen.plan import Milestone, Person, Plan
-from mapgen.wording import escape_markdown, human_date, late_sentence, signers
+from mapgen.plan import KeyDate, Milestone, Person, Plan
+from mapgen.wording import drivers_sentence, escape_markdown, human_date, late_sentence, signers, step_label
 
-from .canvas import DONE, LATE, MUTED, TEXT, Box, Canvas, Cell
-from .measure import line_height
+from .canvas import AT_RISK_TEXT, BLOCKED, DONE, LATE, MUTED, TEXT, Box, Canvas, Cell, runs_of
+from .measure import line_height, wrap
 from .talk import notes_for
-from .timeline import draw_timeline
+from .timeline import draw_timeline, key_dates
 
-PLAN_COLUMNS = (("#", 46.0), ("Step", 270.0), ("Workstream", 110.0), ("buyer", 116.0), ("seller", 116.0),
-                ("Due", 106.0), ("Status", 118.0))
+PLAN_COLUMNS = (("#", 46.0), ("Step", 248.0), ("Workstream", 92.0), ("buyer", 102.0), ("seller", 102.0),
+                ("After", 54.0), ("Due", 122.0), ("Status", 112.0))
+PLAN_LEGEND = ("◆ drives signature or go-live · After: the steps it waits for · done steps at their actual dates · "
+               "late in red, at risk in amber, blocked in violet · owners in italics are still to be named")
+
+
+def fitted(text: str, width: float, height: float, sizes: Sequence[float], bold: bool = False,
+           markdown: bool = True) -> tuple[float, int]:
+    """The largest of ``sizes`` at which ``text`` wraps into ``height`` (else the smallest), and its lines:
+    text is shrunk to fit, never cut."""
+    runs = runs_of(text, markdown)
+    visible = "".join(r.text for r in runs)
+    bold = bold or any(r.bold for r in runs)
+    lines = 1
+    for size in sizes:
+        lines = len(wrap(visible, width, size, bold).lines)
+        if lines * line_height(size) <= height:
+            return size, lines
+    return sizes[-1], lines
+
+
+def due_text(m: Milestone) -> str:
+    """A step's date as the tables show it: ``Done Thu 29 Oct 2026`` for done steps (the actual date),
+    the planned due date otherwise, ``booked`` when pinned."""
+    if m.is_done and m.actual_done is not None:
+        return f"Done {human_date(m.actual_done)}"
+    return human_date(m.due) + (" (booked)" if m.pinned else "")
+
+
+def state_colour(m: Milestone) -> str | None:
+    """The colour of a step's status text: late red, at risk amber, blocked violet, done grey."""
+    return {"late": LATE, "at_risk": AT_RISK_TEXT, "blocked": BLOCKED, "done": DONE}.get(m.state)
 
 
 class DeckWriter:
@@ -61,41 +91,113 @@ class DeckWriter:
         slide, box = self.content("Why we are doing this, and by when")
         canvas.textbox(slide, Box(box.left, box.top + 4, box.width, 16), f"{plain(plan.buyer.company)}'s goal",
                        size=12, bold=True, color=MUTED, markdown=False)
-        canvas.textbox(slide, Box(box.left, box.top + 24, box.width, 120), plan.buyer.outcome or "To be agreed together.",
-                       size=24, color_theme="dk2", max_lines=4)
-        cards = [("Today", plan.today, None, True)]
-        cards.append(("Target signature", plan.signature.target, plan.signature.earliest, plan.signature.feasible))
-        if plan.go_live:
-            cards.append(("Target go-live", plan.go_live.target, plan.go_live.earliest, plan.go_live.feasible))
+        outcome = plan.buyer.outcome or "To be agreed together."
+        size, lines = fitted(outcome, box.width, line_height(24) * 4, (24, 20, 18, 16, 14))
+        canvas.textbox(slide, Box(box.left, box.top + 24, box.width, lines * line_height(size) + 2), outcome,
+                       size=size, color_theme="dk2", max_lines=lines)
+        top = box.top + 24 + lines * line_height(size) + 22
+        cards: list[tuple[str, str, str, str | None]] = [("Today", human_date(plan.today), "", None)]
+        if plan.next_check_in:
+            cards[0] = ("Today", human_date(plan.today), f"Next check-in {human_date(plan.next_check_in.date())}",
+                        None)
+        for key, date in key_dates(plan):
+            cards.append(self._key_card(key, date))
         gap = 18.0
         width = (box.width - gap * (len(cards) - 1)) / len(cards)
-        top = box.top + 170
-        for i, (label, day, earliest, feasible) in enumerate(cards):
-            card = Box(box.left + i * (width + gap), top, width, 110)
-            canvas.rect(slide, card, theme="accent1" if i else None, fill=None if i else "F3F4F6")
-            colour = "FFFFFF" if i else TEXT
-            canvas.textbox(slide, Box(card.left + 16, card.top + 12, card.width - 32, 16), label, size=12, bold=True,
-                           color=colour, markdown=False, max_lines=1)
-            canvas.textbox(slide, Box(card.left + 16, card.top + 34, card.width - 32, 34), human_date(day), size=24,
+        card_h = 122.0
+        for i, (label, day, status, fill) in enumerate(cards):
+            card = Box(box.left + i * (width + gap), top, width, card_h)
+            canvas.rect(slide, card, theme="accent1" if fill == "accent1" else None,
+                        fill=None if fill == "accent1" else (fill or "F3F4F6"))
+            colour = TEXT if fill is None else "FFFFFF"
+            inner = card.width - 28
+            label_size, label_lines = fitted(label, inner, 32, (12, 11, 10), bold=True, markdown=False)
+            canvas.textbox(slide, Box(card.left + 14, card.top + 10, inner, label_lines * line_height(label_size)),
+                           label, size=label_size, bold=True, color=colour, markdown=False, max_lines=label_lines)
+            y = card.top + 12 + max(2, label_lines) * line_height(label_size)
+            day_size, _ = fitted(day, inner, line_height(24), (24, 22, 20, 18), bold=True, markdown=False)
+            canvas.textbox(slide, Box(card.left + 14, y, inner, line_height(day_size)), day, size=day_size,
                            bold=True, color=colour, markdown=False, max_lines=1)
-            if earliest is not None:
-                status = "On track" if feasible else f"Cannot be met: earliest {human_date(earliest)}"
-                canvas.textbox(slide, Box(card.left + 16, card.top + 74, card.width - 32, 30), status, size=12,
-                               bold=not feasible, color="FFFFFF", markdown=False, max_lines=2)
-        if not plan.feasible:
-            text = late_sentence(plan)
-            banner = Box(box.left, top + 128, box.width, 64)
-            canvas.rect(slide, banner, fill="FDECEC", line=LATE)
-            canvas.textbox(slide, Box(banner.left + 14, banner.top + 8, banner.width - 28, banner.height - 16), text,
-                           size=14, color=LATE, anchor="middle", max_lines=3)
+            y += line_height(24) + 4
+            if status:
+                room = card.bottom - 8 - y
+                status_size, status_lines = fitted(status, inner, room, (12, 11, 10, 9), bold=fill == LATE,
+                                                   markdown=False)
+                canvas.textbox(slide, Box(card.left + 14, y, inner, room), status, size=status_size,
+                               bold=fill == LATE, color=colour, markdown=False, max_lines=max(status_lines, 1))
+        self._why(slide, Box(box.left, top + card_h + 16, box.width, box.bottom - (top + card_h + 16)))
         self.notes(slide, "outcome")
+
+    def _key_card(self, key: str, date: KeyDate) -> tuple[str, str, str, str | None]:
+        """(label, date, the line under it, fill) for signature or go-live: the target beside the forecast."""
+        plan = self.plan
+        name = "Signature" if key == "signature" else "Go-live"
+        step = next((m for m in plan.milestones if m.id == key), None)
+        if step is not None and step.is_done:
+            return name, human_date(step.actual_done), "Done", DONE
+        if date.derived:
+            other = "go-live" if key == "signature" else "signature"
+            label = f"{name}, worked out from {other}"
+        else:
+            label = f"Target {name.lower()}"
+        lines = []
+        if date.requested:
+            lines.append(f"Asked for {human_date(date.requested)}, not a working day")
+        if date.feasible:
+            lines.append(f"Forecast {human_date(date.forecast)}: on track")
+            return label, human_date(date.target), "\n".join(lines), "accent1"
+        days = f"{date.slip} working day{'s' if date.slip != 1 else ''} late" if date.slip else "late"
+        lines.append(f"Cannot be met. Forecast {human_date(date.forecast)}, {days}")
+        return label, human_date(date.target), "\n".join(lines), LATE
+
+    def _short_drivers(self, key: str) -> str:
+        """The drivers sentence for a chain too long for the slide: its first and last steps and how many
+        (the plan table marks every one with ◆, the speaker notes name them all)."""
+        plan = self.plan
+        steps = [m for m in plan.driver_steps(key) if self.internal or not m.internal]
+        full = drivers_sentence(plan, key, self.internal)
+        chain = " → ".join(step_label(plan, m.id) for m in steps)
+        tail = full[len(chain) + 2:] if chain and full.startswith(chain + ": ") else full
+        if len(steps) < 3:
+            return full
+        return (f"a chain of {len(steps)} steps (◆ in the plan table), from {step_label(plan, steps[0].id)} "
+                f"to {step_label(plan, steps[-1].id)}: {tail}")
+
+    def _why(self, slide, box: Box) -> None:  # type: ignore[no-untyped-def]
+        """Under the key dates: when a target cannot be met, what and why in red; otherwise why the forecast
+        is what it is, where it fits."""
+        plan, canvas = self.plan, self.canvas
+        keys = key_dates(plan)
+        if not plan.feasible:
+            late = [key for key, date in keys if not date.feasible]
+            text = "\n".join([late_sentence(plan)] + [f"Why: {drivers_sentence(plan, key, self.internal)}."
+                                                      for key in late])
+            size, lines = fitted(text, box.width - 28, box.height - 16, (14, 13, 12, 11, 10, 9))
+            if lines * line_height(size) > box.height - 16:  # a very long chain: its ends, and how many steps
+                text = "\n".join([late_sentence(plan)] + [f"Why: {self._short_drivers(key)}." for key in late])
+                size, lines = fitted(text, box.width - 28, box.height - 16, (14, 13, 12, 11, 10, 9))
+            height = min(box.height, lines * line_height(size) + 18)
+            banner = Box(box.left, box.top, box.width, height)
+            canvas.rect(slide, banner, fill="FDECEC", line=LATE)
+            canvas.textbox(slide, Box(banner.left + 14, banner.top + 8, banner.width - 28, banner.height - 14), text,
+                           size=size, color=LATE, anchor="middle", max_lines=lines)
+            return
+        text = "\n".join(f"What decides the earliest {'signature' if key == 'signature' else 'go-live'}: "
+                         f"{drivers_sentence(plan, key, self.internal)}." for key, date in keys if date.drivers)
+        if not text:
+            return
+        size, lines = fitted(text, box.width, box.height, (12, 11, 10))
+        if lines * line_height(size) <= box.height:  # only where it fits: the key dates come first
+            canvas.textbox(slide, Box(box.left, box.top, box.width, lines * line_height(size) + 2), text, size=size,
+                           color=MUTED, max_lines=lines)
 
     # -- 3. timeline -------------------------------------------------------------------------------
 
     def timeline(self) -> None:
         slide, box = self.content("The path to " + ("go-live" if self.plan.go_live else "signature"))
-        draw_timeline(self.canvas, slide, box, self.plan, self.internal)
-        self.notes(slide, "timeline")
+        shaded = draw_timeline(self.canvas, slide, box, self.plan, self.internal)
+        self.notes(slide, "timeline", "Shaded on the timeline (no work planned): " + "; ".join(shaded) + "."
+                   if shaded else "")
 
     # -- 4. the plan table ---------------------------------------------------------------------------
 
@@ -105,8 +207,7 @@ class DeckWriter:
         widths = self._plan_widths()
         header = [Cell(self._header(name), bold=True, max_lines=3, markdown=False) for name, _ in PLAN_COLUMNS]
         rows = [self._plan_row(m) for m in steps]
-        self._paginated("The plan", widths, header, rows, "plan",
-                        legend="◆ on the critical path · late steps in red · owners in italics are still to be named")
+        self._paginated("The plan", widths, header, rows, "plan", legend=PLAN_LEGEND)
 
     def _header(self, name: str) -> str:
         if name == "buyer":
@@ -122,19 +223,20 @@ class DeckWriter:
         return widths
 
     def _plan_row(self, m: Milestone) -> list[Cell]:
-        colour = LATE if m.late else (MUTED if m.status == "done" else None)
+        colour = LATE if m.late else (MUTED if m.is_done else None)
         name = m.name + (" *(internal)*" if m.internal else "")
+        after = ", ".join(str(n) for n in self.plan.waits_for(m, self.internal))
         return [
             Cell(f"{m.number}{' ◆' if m.critical else ''}", markdown=False, color=colour, max_lines=1),
             Cell(name, color=colour, max_lines=3),
             Cell(m.workstream_name, color=colour, max_lines=2),
-            Cell(m.owners.buyer.name, italic=not m.owners.buyer.named, markdown=False, max_lines=2,
+            Cell(m.owners.buyer.name, italic=not m.owners.buyer.named, markdown=False, max_lines=3,
                  color=MUTED if not m.owners.buyer.named else colour),
-            Cell(m.owners.seller.name, italic=not m.owners.seller.named, markdown=False, max_lines=2,
+            Cell(m.owners.seller.name, italic=not m.owners.seller.named, markdown=False, max_lines=3,
                  color=MUTED if not m.owners.seller.named else colour),
-            Cell(human_date(m.due), markdown=False, color=colour, max_lines=1),
-            Cell(m.status_label, markdown=False, bold=m.late, color=LATE if m.late else
-                 (DONE if m.status == "done" else None), max_lines=2),
+            Cell(after, markdown=False, color=colour, max_lines=8),
+            Cell(due_text(m), markdown=False, color=colour, max_lines=2),
+            Cell(m.status_label, markdown=False, bold=m.late, color=state_colour(m), max_lines=2),
         ]
 
     def _paginated(self, title: str, widths: Sequence[float], header: Sequence[Cell], rows: Sequence[Sequence[Cell]],
@@ -212,9 +314,9 @@ class DeckWriter:
         widths = [total * 0.42, total * 0.18, total * 0.40]
         header = [Cell("Risk", bold=True, markdown=False), Cell("Owner", bold=True, markdown=False),
                   Cell("What we do about it", bold=True, markdown=False)]
-        rows = [[Cell(r.risk, max_lines=6), Cell(r.owner or "To be named", markdown=False, italic=not r.owner,
-                                                  max_lines=2), Cell(r.mitigation or "To be agreed", max_lines=6,
-                                                                     italic=not r.mitigation)]
+        rows = [[Cell(("*Found in the plan:* " if r.derived else "") + r.risk, max_lines=12),
+                 Cell(r.owner or "To be named", markdown=False, italic=not r.owner, max_lines=3),
+                 Cell(r.mitigation or "To be agreed", max_lines=12, italic=not r.mitigation)]
                 for r in self.plan.risks]
         self._paginated("What could slow us down", widths, header, rows, "risks",
                         empty="No risks listed yet. What could slow this plan down?")
@@ -224,25 +326,38 @@ class DeckWriter:
     def next_steps(self) -> None:
         plan, canvas = self.plan, self.canvas
         slide, box = self.content("Next steps")
-        upcoming = [m for m in plan.visible(self.internal) if m.status != "done"]
+        upcoming = plan.next_steps(include_internal=self.internal)
         cadence_h = 74.0
         total = box.width
-        widths = [34.0, total * 0.44, total * 0.18, total * 0.18]
-        widths.append(total - sum(widths))
+        widths = [34.0, total * 0.36, total * 0.15, total * 0.15, total * 0.13]
+        widths.insert(4, total - sum(widths))
         header = [Cell("#", bold=True, markdown=False), Cell("Step", bold=True, markdown=False),
                   Cell(f"{plain(plan.buyer.company)}", bold=True, markdown=False, max_lines=2),
                   Cell(f"{plain(plan.seller.company)}", bold=True, markdown=False, max_lines=2),
-                  Cell("Due", bold=True, markdown=False)]
-        rows = [[Cell(str(m.number), markdown=False), Cell(m.name, max_lines=2, color=LATE if m.late else None),
-                 Cell(m.owners.buyer.name, markdown=False, max_lines=2, italic=not m.owners.buyer.named),
-                 Cell(m.owners.seller.name, markdown=False, max_lines=2, italic=not m.owners.seller.named),
-                 Cell(human_date(m.due), markdown=False, max_lines=1)] for m in upcoming[:6]]
+                  Cell("When", bold=True, markdown=False), Cell("Status", bold=True, markdown=False)]
+        rows = [[Cell(str(m.number), markdown=False, color=LATE if m.late else None),
+                 Cell(m.name, max_lines=3, color=LATE if m.late else None),
+                 Cell(m.owners.buyer.name, markdown=False, max_lines=3, italic=not m.owners.buyer.named),
+                 Cell(m.owners.seller.name, markdown=False, max_lines=3, italic=not m.owners.seller.named),
+                 Cell(self._when(m), markdown=False, max_lines=2),
+                 Cell(m.status_label, markdown=False, bold=m.late, color=state_colour(m), max_lines=2)]
+                for m in upcoming]
         room = box.height - cadence_h - 12
         if rows:
-            first_page = canvas.paginate(rows, widths, header, room)[0]
-            canvas.table(slide, Box(box.left, box.top, sum(widths), room), widths, header, [rows[i] for i in first_page])
+            shown = canvas.paginate(rows, widths, header, room - line_height(11) - 6)[0]
+            if len(shown) == len(rows):
+                shown = canvas.paginate(rows, widths, header, room)[0]
+            table = canvas.table(slide, Box(box.left, box.top, sum(widths), room), widths, header,
+                                 [rows[i] for i in shown])
+            if len(shown) < len(rows):
+                more = len(rows) - len(shown)
+                below = box.top + table.height / 12700 + 6
+                canvas.textbox(slide, Box(box.left, below, box.width, line_height(11)),
+                               f"{more} more step{'s' if more > 1 else ''} planned in the next two weeks: see the "
+                               "plan table.", size=11, color=MUTED, markdown=False, max_lines=1)
         else:
-            canvas.textbox(slide, Box(box.left, box.top, box.width, 40), "Every step is done.", size=16, color=MUTED)
+            canvas.textbox(slide, Box(box.left, box.top, box.width, room), self._nothing_soon(), size=16,
+                           color=MUTED, max_lines=int(room // line_height(16)))
         card = Box(box.left, box.bottom - cadence_h, box.width, cadence_h)
         canvas.rect(slide, card, fill="F3F4F6")
         canvas.rect(slide, Box(card.left, card.top, 5, card.height), theme="accent2")
@@ -252,10 +367,34 @@ class DeckWriter:
             head = "Weekly check-in: let's agree a time that works for both teams"
         canvas.textbox(slide, Box(card.left + 18, card.top + 10, card.width - 36, 20), head, size=15, bold=True,
                        color=TEXT, markdown=False, max_lines=1)
-        canvas.textbox(slide, Box(card.left + 18, card.top + 36, card.width - 36, 30),
-                       "Thirty minutes: what moved, what slipped, and what that means for signature"
-                       + (" and go-live." if plan.go_live else "."), size=12, color=MUTED, markdown=False, max_lines=2)
+        moved = ""
+        if plan.check_in_moved and plan.next_check_in:
+            moved = (f"Moved from {human_date(plan.check_in_moved[0])} ({plan.check_in_moved[1]}). ")
+        body = (moved + "Thirty minutes: what moved, what slipped, and what that means for signature"
+                + (" and go-live." if plan.go_live else "."))
+        size, lines = fitted(body, card.width - 36, 30, (12, 11, 10), markdown=False)
+        canvas.textbox(slide, Box(card.left + 18, card.top + 36, card.width - 36, 30), body, size=size, color=MUTED,
+                       markdown=False, max_lines=max(lines, 2))
         self.notes(slide, "next_steps")
+
+    def _when(self, m: Milestone) -> str:
+        if m.is_event:
+            return human_date(m.due) + (" (booked)" if m.pinned else "")
+        first = "Started" if m.actual_start is not None and m.actual_start < self.plan.today else "Start"
+        return f"{first} {human_date(m.start)}\nDue {human_date(m.due)}" + (" (booked)" if m.pinned else "")
+
+    def _nothing_soon(self) -> str:
+        """What the slide says when no open step is planned in the next two weeks."""
+        plan = self.plan
+        waiting = sorted((m for m in plan.visible(self.internal) if m.is_open), key=lambda m: (m.start, m.number))
+        if not waiting:
+            return "Every step is done."
+        first = waiting[0]
+        text = (f"Nothing is planned in the next two weeks. The next step is {first.number}, "
+                f"{first.name}, planned to start {human_date(first.start)}")
+        if first.earliest_start < first.start:
+            text += f"; it could start as early as {human_date(first.earliest_start)}"
+        return text + "."
 
     # -- 8. sign-off --------------------------------------------------------------------------------------
 

@@ -19,19 +19,28 @@ SLIDES = ("title", "outcome", "timeline", "plan", "people", "risks", "next_steps
 DEFAULT_NOTES: dict[str, str] = {
     "title": (
         "Thanks for making the time. This is a working draft of how {{ buyer }} and {{ seller }} get from today "
-        "to {{ 'go-live on ' ~ go_live if go_live else 'signature on ' ~ signature }}. It is yours as much as "
+        "to {% if go_live %}go-live on {{ go_live }}{% if go_live_late %} (the target; from today the earliest is "
+        "{{ earliest_go_live }}){% endif %}{% else %}signature on {{ signature }}{% if signature_late %} (the target; "
+        "from today the earliest is {{ earliest_signature }}){% endif %}{% endif %}. It is yours as much as "
         "ours: as we go through it, tell me what is wrong, who is missing and which dates do not work."),
     "outcome": (
         "Start with why: in your words, the goal is {{ outcome }}. Everything in this plan works back from that. "
-        "{% if not feasible %}I want to be straight with you: from where we are today, {{ earliest_signature }} is "
-        "the earliest realistic signature date, not {{ signature }}. Let's decide together whether we change the "
-        "date or the scope.{% else %}If we both hold the dates that follow, signature on {{ signature }} is "
-        "realistic.{% endif %}"),
+        "{% if signature_late %}I want to be straight with you: from where we are today, {{ earliest_signature }} is "
+        "the earliest realistic signature date, not {{ signature }}, because of this chain of steps: {{ drivers }}. "
+        "Let's decide together whether we change the date or the scope."
+        "{% elif go_live_late %}Signature on {{ signature }} is realistic, but from there {{ earliest_go_live }} is "
+        "the earliest realistic go-live, not {{ go_live }}: {{ go_live_drivers }}. Let's decide together whether "
+        "we change the date or the scope."
+        "{% else %}If we both hold the dates that follow, signature on {{ signature }} is realistic: "
+        "{{ drivers }}.{% endif %}"),
     "timeline": (
-        "Here is the whole path on one page. Each lane is a workstream; the dark bars are the critical path, where "
-        "a day lost is a day lost at signature{{ ' and go-live' if go_live else '' }}. "
+        "Here is the whole path on one page. Each lane is a workstream; the dark bars linked by arrows are the "
+        "steps that decide the dates, where a day lost is a day lost at signature"
+        "{{ ' and go-live' if go_live else '' }}. The solid lines are the targets. "
+        "{% if not feasible %}The dashed red line is where we really land: {{ drivers if signature_late else "
+        "go_live_drivers }}. {% endif %}"
         "{% if late %}The red ones are already late: {{ late }}. {% endif %}"
-        "Which of these lanes worries you most?"),
+        "The thin lines show how early each step could start. Which of these lanes worries you most?"),
     "plan": (
         "Every step has an owner on your side and on ours. I have named people where I know them; the ones marked "
         "'to be named' are where I need your help. Let's go row by row and fix anything that is not right."),
@@ -62,7 +71,7 @@ def notes_for(plan: Plan, slide: str, include_internal: bool, source: str | None
 
 
 def _variables(plan: Plan, include_internal: bool) -> dict[str, Any]:
-    from mapgen.wording import human_date
+    from mapgen.wording import drivers_sentence, human_date
 
     late = [plain(m.name) for m in plan.late_steps(include_internal)]
     return {
@@ -72,6 +81,13 @@ def _variables(plan: Plan, include_internal: bool) -> dict[str, Any]:
         "go_live": human_date(plan.go_live.target) if plan.go_live else "",
         "earliest_signature": human_date(plan.signature.earliest),
         "earliest_go_live": human_date(plan.go_live.earliest) if plan.go_live else "",
+        "forecast_signature": human_date(plan.signature.forecast),
+        "forecast_go_live": human_date(plan.go_live.forecast) if plan.go_live else "",
+        "signature_late": not plan.signature.feasible, "go_live_late": bool(plan.go_live and not plan.go_live.feasible),
+        "signature_derived": plan.signature.derived, "go_live_derived": bool(plan.go_live and plan.go_live.derived),
+        "slip": plan.signature.slip, "go_live_slip": plan.go_live.slip if plan.go_live else 0,
+        "drivers": plain(drivers_sentence(plan, "signature", include_internal)),
+        "go_live_drivers": plain(drivers_sentence(plan, "go_live", include_internal)),
         "feasible": plan.feasible, "late": ", ".join(late),
         "check_in": plan.check_in.label if plan.check_in else "",
         "next_check_in": human_date(plan.next_check_in) if plan.next_check_in else "",

@@ -1,5 +1,7 @@
 """The timeline slide, drawn with shapes: a date axis, one lane per workstream, a bar or a
-diamond per step, the today line and the signature and go-live flags.
+diamond per step at its planned dates (done steps at their actual dates), coloured by state,
+each open step's room to move, the driver chains linked by arrows, the today line, the target
+and forecast lines of signature and go-live, and the holidays and closed periods shaded.
 
 It scales by choosing the axis unit from the plan's span (weeks up to three months, then
 months, then quarters) and the lane height from the number of rows the steps need.
@@ -11,17 +13,21 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Sequence
 
-from mapgen.plan import Milestone, Plan
+from mapgen.plan import KeyDate, Milestone, Plan
+from mapgen.wording import human_date
 
-from .canvas import DONE, GRID, LANE, LATE, MUTED, TEXT, Box, Canvas
+from .canvas import AT_RISK, BLOCKED, CLOSED, DONE, GRID, LANE, LATE, MUTED, TEXT, Box, Canvas
 from .measure import text_width
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 LABEL_COLUMN = 150.0
-AXIS_H = 30.0
-LEGEND_H = 18.0
+AXIS_H = 44.0  # the axis labels, and two rows of key-date flags below them
+FLAG_H = 13.0
+LEGEND_ROW_H = 15.0
+LEGEND_H = 2 * LEGEND_ROW_H
 NUMBER_SIZE = 8.0
 MAX_ROW_H = 34.0
+ONE = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -35,21 +41,35 @@ class Scale:
     def days(self) -> int:
         return (self.last - self.first).days + 1
 
+    @property
+    def day_width(self) -> float:
+        return self.width / self.days
+
     def x(self, day: dt.date) -> float:
         return self.left + (day - self.first).days / self.days * self.width
+
+    def mid(self, day: dt.date) -> float:
+        """The middle of ``day``: where a one-day milestone or a key-date line sits."""
+        return self.x(day) + 0.5 * self.day_width
 
 
 def short_date(day: dt.date) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]}"
 
 
-def draw_timeline(canvas: Canvas, slide, box: Box, plan: Plan, include_internal: bool) -> None:  # type: ignore[no-untyped-def]
+def key_dates(plan: Plan) -> list[tuple[str, KeyDate]]:
+    return [("signature", plan.signature)] + ([("go_live", plan.go_live)] if plan.go_live else [])
+
+
+def draw_timeline(canvas: Canvas, slide, box: Box, plan: Plan, include_internal: bool) -> list[str]:  # type: ignore[no-untyped-def]
+    """Draw the timeline in ``box``; returns the shaded days, described for the speaker notes."""
     groups = plan.by_workstream(include_internal)
     steps = [m for _, ms in groups for m in ms]
-    key_days = [plan.today, plan.signature.target] + ([plan.go_live.target] if plan.go_live else [])
-    first = min([m.start for m in steps] + key_days) - dt.timedelta(days=2)
-    last = max([m.due for m in steps] + key_days) + dt.timedelta(days=4)
-    plot = Box(box.left + LABEL_COLUMN, box.top + AXIS_H, box.width - LABEL_COLUMN, box.height - AXIS_H - LEGEND_H - 16)
+    days = [plan.today] + [d for _, k in key_dates(plan) for d in (k.target, k.forecast, k.planned)]
+    first = min([m.start for m in steps] + [m.earliest_start for m in steps if m.is_open] + days) - 2 * ONE
+    last = max([m.due for m in steps] + days) + 4 * ONE
+    plot = Box(box.left + LABEL_COLUMN, box.top + AXIS_H, box.width - LABEL_COLUMN,
+               box.height - AXIS_H - LEGEND_H - 16)
     scale = Scale(first, last, plot.left, plot.width)
 
     lanes = [(ws.name, _pack(ms, scale)) for ws, ms in groups]
@@ -60,8 +80,11 @@ def draw_timeline(canvas: Canvas, slide, box: Box, plan: Plan, include_internal:
         if index % 2 == 0:
             canvas.rect(slide, Box(box.left, y, box.width, row_h * len(packed)), fill=LANE)
         y += row_h * len(packed)
-    _axis(canvas, slide, scale, Box(plot.left, plot.top, plot.width, y - plot.top))
+    bottom = y
+    shaded = _closed_days(canvas, slide, plan, scale, plot.top, bottom)
+    _axis(canvas, slide, scale, Box(plot.left, plot.top, plot.width, bottom - plot.top))
     y = plot.top
+    placed: dict[str, tuple[float, float, float]] = {}
     for name, packed in lanes:
         lane_h = row_h * len(packed)
         label_lines = max(1, min(2, int(lane_h // 11)))
@@ -69,23 +92,41 @@ def draw_timeline(canvas: Canvas, slide, box: Box, plan: Plan, include_internal:
                        bold=True, color=TEXT, anchor="middle", markdown=True, max_lines=label_lines)
         for r, row in enumerate(packed):
             for step in row:
-                _step(canvas, slide, step, scale, y + r * row_h, row_h)
+                placed[step.id] = _step(canvas, slide, step, scale, y + r * row_h, row_h)
         y += lane_h
-    _key_lines(canvas, slide, plan, scale, plot, y)
-    _legend(canvas, slide, Box(box.left, box.bottom - LEGEND_H, box.width, LEGEND_H))
+    _driver_links(canvas, slide, plan, placed)
+    _key_lines(canvas, slide, plan, scale, plot, bottom)
+    legend_top = min(box.bottom - LEGEND_H, bottom + 22)  # under the lanes, clear of the Today label
+    _legend(canvas, slide, Box(box.left, legend_top, box.width, LEGEND_H), bool(shaded))
+    return shaded
+
+
+def _bar(step: Milestone, scale: Scale) -> tuple[float, float]:
+    """Where a step's bar (or diamond) starts and ends."""
+    if step.is_event:
+        mid = scale.mid(step.due)
+        return mid - 5, mid + 5
+    start = scale.x(step.start)
+    return start, max(scale.x(step.due + ONE), start + 4)
+
+
+def _room_start(step: Milestone, scale: Scale) -> float | None:
+    """Where an open step's room to move begins (its earliest start), when before its bar."""
+    if not step.is_open or step.earliest_start >= step.start:
+        return None
+    return scale.x(step.earliest_start) if not step.is_event else scale.mid(step.earliest_start)
 
 
 def _extent(step: Milestone, scale: Scale) -> tuple[float, float]:
-    if step.is_event:
-        mid = scale.x(step.due) + 0.5 * scale.width / scale.days
-        start, end = mid - 5, mid + 5
-    else:
-        start, end = scale.x(step.start), max(scale.x(step.due + dt.timedelta(days=1)), scale.x(step.start) + 4)
+    start, end = _bar(step, scale)
+    room = _room_start(step, scale)
+    if room is not None:
+        start = min(start, room - 1)
     return start, end + 3 + text_width(str(step.number), NUMBER_SIZE)
 
 
 def _pack(steps: Sequence[Milestone], scale: Scale) -> list[list[Milestone]]:
-    """Place steps on as few rows as possible without bars or their numbers overlapping."""
+    """Place steps on as few rows as possible without bars, room lines or numbers overlapping."""
     rows: list[list[Milestone]] = []
     ends: list[float] = []
     for step in sorted(steps, key=lambda m: (m.start, m.due, m.number)):
@@ -101,32 +142,97 @@ def _pack(steps: Sequence[Milestone], scale: Scale) -> list[list[Milestone]]:
     return rows
 
 
-def _colour(step: Milestone) -> dict[str, object]:
-    if step.status == "done":
+def colour(step: Milestone) -> dict[str, object]:
+    """A step's fill by state: done grey, late red, at risk amber, blocked violet, on track the
+    brand's colour (the steps that drive a key date in full, the others lighter)."""
+    if step.state == "done":
         return {"fill": DONE}
-    if step.late:
+    if step.state == "late":
         return {"fill": LATE}
+    if step.state == "at_risk":
+        return {"fill": AT_RISK}
+    if step.state == "blocked":
+        return {"fill": BLOCKED}
     if step.critical:
         return {"theme": "accent1"}
     return {"theme": "accent1", "brightness": 0.6}
 
 
-def _step(canvas: Canvas, slide, step: Milestone, scale: Scale, top: float, row_h: float) -> None:  # type: ignore[no-untyped-def]
+def _step(canvas: Canvas, slide, step: Milestone, scale: Scale, top: float, row_h: float  # type: ignore[no-untyped-def]
+          ) -> tuple[float, float, float]:
+    """Draw one step; returns (bar start, bar end, middle y) for the driver links."""
     bar_h = max(4.0, min(12.0, row_h * 0.6))
     mid = top + row_h / 2
-    colour = _colour(step)
+    fill = colour(step)
+    outline = {"line": TEXT, "line_width": 1.25} if step.pinned else {}
+    start, end = _bar(step, scale)
+    room = _room_start(step, scale)
+    if room is not None:  # the room to move: from the earliest start to the planned bar
+        tick = min(bar_h, 8.0) / 2
+        canvas.line(slide, room, mid, start, mid, color=MUTED, width=0.75)
+        canvas.line(slide, room, mid - tick, room, mid + tick, color=MUTED, width=0.75)
     if step.is_event:
-        x = scale.x(step.due) + 0.5 * scale.width / scale.days
         size = max(6.0, min(11.0, row_h * 0.7))
-        canvas.rect(slide, Box(x - size / 2, mid - size / 2, size, size), shape="DIAMOND", **colour)  # type: ignore[arg-type]
-        end = x + size / 2
+        x = scale.mid(step.due)
+        start, end = x - size / 2, x + size / 2
+        canvas.rect(slide, Box(start, mid - size / 2, size, size), shape="DIAMOND", **fill, **outline)  # type: ignore[arg-type]
     else:
-        start = scale.x(step.start)
-        end = max(scale.x(step.due + dt.timedelta(days=1)), start + 4)
-        canvas.rect(slide, Box(start, mid - bar_h / 2, end - start, bar_h), **colour)  # type: ignore[arg-type]
+        canvas.rect(slide, Box(start, mid - bar_h / 2, end - start, bar_h), **fill, **outline)  # type: ignore[arg-type]
     size = NUMBER_SIZE if row_h >= 10 else 6.5
     canvas.textbox(slide, Box(end + 2, mid - size * 0.65, text_width(str(step.number), size) + 4, size * 1.3),
                    str(step.number), size=size, color=LATE if step.late else MUTED, markdown=False, max_lines=1)
+    return start, end, mid
+
+
+def _driver_links(canvas: Canvas, slide, plan: Plan, placed: dict[str, tuple[float, float, float]]) -> None:  # type: ignore[no-untyped-def]
+    """Arrows from each driver step to the next, and from the last to the key date it decides."""
+    drawn: set[tuple[str, str]] = set()
+    for key, date in key_dates(plan):
+        # The key step itself is linked only where it is planned on its forecast (not waiting for its target).
+        last = (key,) if date.planned == date.forecast else ()
+        chain = [i for i in (*date.drivers, *last) if i in placed]
+        for a, b in zip(chain, chain[1:]):
+            if (a, b) in drawn:
+                continue
+            drawn.add((a, b))
+            _, a_end, a_mid = placed[a]
+            b_start, _, b_mid = placed[b]
+            if abs(a_mid - b_mid) < 1 and b_start - a_end < 6:
+                continue  # end to end on one row: the bars already touch
+            canvas.line(slide, a_end, a_mid, b_start, b_mid, color=TEXT, width=0.9, arrow=True)
+
+
+def _closed_runs(plan: Plan, scale: Scale) -> list[tuple[dt.date, dt.date, list[str]]]:
+    """Runs of non-working days that hold a holiday or a closed day (weekends alone are not shaded),
+    with the names of what closes them."""
+    cal = plan.calendar
+    runs: list[tuple[dt.date, dt.date, list[str]]] = []
+    current: list[dt.date] = []
+    day = scale.first
+    while day <= scale.last + ONE:
+        if day <= scale.last and not cal.is_working(day):
+            current.append(day)
+        elif current:
+            reasons = [r for r in dict.fromkeys(cal.closed_reason(d) for d in current) if r and r != "weekend"]
+            if reasons:
+                first = min((d for d in current if cal.closed_reason(d) != "weekend"))
+                last = max((d for d in current if cal.closed_reason(d) != "weekend"))
+                runs.append((first, last, reasons))
+            current = []
+        day += ONE
+    return runs
+
+
+def _closed_days(canvas: Canvas, slide, plan: Plan, scale: Scale, top: float, bottom: float) -> list[str]:  # type: ignore[no-untyped-def]
+    shaded = []
+    for first, last, reasons in _closed_runs(plan, scale):
+        left = scale.x(first)
+        width = max(scale.x(last + ONE) - left, 2.0)
+        canvas.rect(slide, Box(left, top, width, bottom - top), fill=CLOSED)
+        when = human_date(first) + (f" to {human_date(last)}" if last != first else "")
+        names = ", ".join("closed" if r == "closed" else r for r in reasons)
+        shaded.append(f"{when}: {names}")
+    return shaded
 
 
 def _ticks(scale: Scale) -> tuple[list[tuple[dt.date, str]], list[dt.date]]:
@@ -165,50 +271,101 @@ def _axis(canvas: Canvas, slide, scale: Scale, plot: Box) -> None:  # type: igno
     last_end = -1e9
     for day, label in labelled:
         x = scale.x(day)
-        canvas.line(slide, x, plot.top - 6, x, plot.bottom, color="D1D5DB", width=0.75)
+        canvas.line(slide, x, plot.top - AXIS_H + 14, x, plot.bottom, color="D1D5DB", width=0.75)
         width = text_width(label, 9) + 4
         if x < last_end + 4 or x + width > plot.right + 30:
             continue  # too close to the previous label: the grid line stays, the label goes
-        canvas.textbox(slide, Box(x + 2, plot.top - AXIS_H + 2, width, 14), label, size=9, color=MUTED,
+        canvas.textbox(slide, Box(x + 2, plot.top - AXIS_H + 1, width, 13), label, size=9, color=MUTED,
                        markdown=False, max_lines=1)
         last_end = x + width
 
 
+def flag_label(key: str, date: KeyDate, kind: str) -> str:
+    """``Target signature 18 Dec``, ``Forecast go-live 16 Feb``; a worked-out target says so."""
+    name = "signature" if key == "signature" else "go-live"
+    if kind == "forecast":
+        return f"Forecast {name} {short_date(date.forecast)}"
+    if date.derived:
+        return f"{name.capitalize()} {short_date(date.target)} (worked out)"
+    return f"Target {name} {short_date(date.target)}"
+
+
 def _key_lines(canvas: Canvas, slide, plan: Plan, scale: Scale, plot: Box, bottom: float) -> None:  # type: ignore[no-untyped-def]
-    flags = [("Signature", plan.signature.target)]
-    if plan.go_live:
-        flags.append(("Go-live", plan.go_live.target))
-    label_y = plot.top - 15
-    previous_end = -1e9
-    for name, day in flags:
-        x = scale.x(day) + 0.5 * scale.width / scale.days
+    """The target line of each key date, and its forecast line where the forecast differs."""
+    flags: list[tuple[float, str, dict[str, object], bool]] = []
+    for key, date in key_dates(plan):
+        x = scale.mid(date.target)
         canvas.line(slide, x, plot.top - 2, x, bottom, theme="accent2", width=1.75)
-        label = f"{name} {short_date(day)}"
-        width = text_width(label, 9, bold=True) + 8
-        left = min(x - width / 2, plot.right - width + 20)
-        y = label_y if left > previous_end + 4 else label_y - 13
-        canvas.rect(slide, Box(left, y, width, 13), theme="accent2")
-        canvas.textbox(slide, Box(left, y + 1, width, 12), label, size=9, bold=True, color="FFFFFF", align="center",
-                       markdown=False, max_lines=1)
-        previous_end = left + width
+        flags.append((x, flag_label(key, date, "target"), {"theme": "accent2"}, False))
+        step = next((m for m in plan.milestones if m.id == key), None)
+        if step is not None and step.is_done and step.actual_done is not None:
+            if step.actual_done != date.target:  # done: the day it happened, in the done colour
+                dx = scale.mid(step.actual_done)
+                canvas.line(slide, dx, plot.top - 2, dx, bottom, color=DONE, width=1.5, dash=True)
+                done = f"{'Signed' if key == 'signature' else 'Live'} {short_date(step.actual_done)}"
+                flags.append((dx, done, {"fill": DONE}, False))
+        elif date.forecast != date.target:
+            fx = scale.mid(date.forecast)
+            late = not date.feasible
+            canvas.line(slide, fx, plot.top - 2, fx, bottom, color=LATE if late else None,
+                        theme=None if late else "accent2", width=1.5, dash=True)
+            flags.append((fx, flag_label(key, date, "forecast"), {"fill": LATE} if late else {"fill": "FFFFFF"},
+                          not late))
+    # Two rows of flags under the axis labels: each flag on the lower row unless it would overlap.
+    ends = [-1e9, -1e9]
+    for x, label, fill, outlined in sorted(flags, key=lambda f: f[0]):
+        width = text_width(label, 8.5, bold=True) + 8
+        left = max(plot.left - LABEL_COLUMN + 4, min(x - width / 2, plot.right + 32 - width))
+        row = 0 if left > ends[0] + 6 else (1 if left > ends[1] + 6 else 0)
+        y = plot.top - FLAG_H - 2 - row * (FLAG_H + 1)
+        canvas.rect(slide, Box(left, y, width, FLAG_H), **fill,  # type: ignore[arg-type]
+                    **({"line": "accent2", "dash": True} if outlined else {}))
+        canvas.textbox(slide, Box(left, y + 1.5, width, FLAG_H - 2), label, size=8.5, bold=True,
+                       color=None if outlined else "FFFFFF", color_theme="accent2" if outlined else None,
+                       align="center", markdown=False, max_lines=1)
+        ends[row] = left + width
     x = scale.x(plan.today)
     canvas.line(slide, x, plot.top - 2, x, bottom, color=LATE, width=1.25, dash=True)
     canvas.textbox(slide, Box(x - 30, bottom + 1, 60, 12), "Today", size=8, bold=True, color=LATE, align="center",
                    markdown=False, max_lines=1)
 
 
-def _legend(canvas: Canvas, slide, box: Box) -> None:  # type: ignore[no-untyped-def]
-    items: list[tuple[str, dict[str, object]]] = [
-        ("Critical path", {"theme": "accent1"}), ("Other steps", {"theme": "accent1", "brightness": 0.6}),
-        ("Late", {"fill": LATE}), ("Done", {"fill": DONE}),
+def _legend(canvas: Canvas, slide, box: Box, shaded: bool) -> None:  # type: ignore[no-untyped-def]
+    """Two rows: the states, then the lines and marks."""
+    states: list[tuple[str, dict[str, object]]] = [
+        ("Done", {"fill": DONE}), ("Late", {"fill": LATE}), ("At risk", {"fill": AT_RISK}),
+        ("Blocked", {"fill": BLOCKED}), ("On track, drives a key date", {"theme": "accent1"}),
+        ("On track", {"theme": "accent1", "brightness": 0.6}),
     ]
-    x = box.left + LABEL_COLUMN
-    for label, colour in items:
-        canvas.rect(slide, Box(x, box.top + 5, 16, 8), **colour)  # type: ignore[arg-type]
-        canvas.textbox(slide, Box(x + 20, box.top + 2, text_width(label, 9) + 6, 14), label, size=9, color=MUTED,
-                       markdown=False, max_lines=1)
-        x += 20 + text_width(label, 9) + 22
-    canvas.rect(slide, Box(x, box.top + 3, 10, 10), shape="DIAMOND", theme="accent1")
-    note = "One-day milestone · numbers match the plan table"
-    canvas.textbox(slide, Box(x + 14, box.top + 2, text_width(note, 9) + 6, 14), note, size=9, color=MUTED,
-                   markdown=False, max_lines=1)
+    x = box.left + 4
+    y = box.top
+    for label, fill in states:
+        canvas.rect(slide, Box(x, y + 4, 16, 8), **fill)  # type: ignore[arg-type]
+        x = _legend_text(canvas, slide, x + 20, y, label)
+    canvas.rect(slide, Box(x, y + 3, 10, 10), shape="DIAMOND", theme="accent1")
+    x = _legend_text(canvas, slide, x + 14, y, "One-day milestone")
+    _legend_text(canvas, slide, x, y, "Numbers match the plan table")
+    x = box.left + 4
+    y = box.top + LEGEND_ROW_H
+    canvas.line(slide, x, y + 8, x + 16, y + 8, color=MUTED, width=0.75)
+    canvas.line(slide, x, y + 5, x, y + 11, color=MUTED, width=0.75)
+    x = _legend_text(canvas, slide, x + 20, y, "Room to move: could start from")
+    canvas.line(slide, x, y + 8, x + 16, y + 8, color=TEXT, width=0.9, arrow=True)
+    x = _legend_text(canvas, slide, x + 20, y, "Drivers of the forecast")
+    canvas.line(slide, x + 4, y + 2, x + 4, y + 14, theme="accent2", width=1.75)
+    x = _legend_text(canvas, slide, x + 10, y, "Target")
+    canvas.line(slide, x + 4, y + 2, x + 4, y + 14, theme="accent2", width=1.5, dash=True)
+    canvas.line(slide, x + 10, y + 2, x + 10, y + 14, color=LATE, width=1.5, dash=True)
+    x = _legend_text(canvas, slide, x + 16, y, "Forecast (red: after the target)")
+    canvas.rect(slide, Box(x, y + 3, 14, 10), fill="FFFFFF", line=TEXT, line_width=1.25)
+    x = _legend_text(canvas, slide, x + 18, y, "Booked date")
+    if shaded:
+        canvas.rect(slide, Box(x, y + 2, 10, 12), fill=CLOSED)
+        _legend_text(canvas, slide, x + 14, y, "Holiday or closed")
+
+
+def _legend_text(canvas: Canvas, slide, x: float, y: float, text: str) -> float:  # type: ignore[no-untyped-def]
+    """One legend label at ``x``; returns where the next item may start."""
+    width = text_width(text, 8.5) + 4
+    canvas.textbox(slide, Box(x, y + 1, width, 13), text, size=8.5, color=MUTED, markdown=False, max_lines=1)
+    return x + width + 14
