@@ -218,7 +218,8 @@ def plan(brief: str, as_json: bool, template: str | None, today: dt.date | None,
         return
     from mapgen.terminal import plan_table
 
-    width = int(os.environ.get("COLUMNS", "0")) or None
+    columns = os.environ.get("COLUMNS", "").strip()
+    width = int(columns) if columns.isdigit() and len(columns) <= 4 and 20 <= int(columns) <= 1000 else None  # COLUMNS=abc: ignored
     click.echo(plan_table(result, include_internal=include_internal, width=width))
     _warn(brief, result.warnings)
 

@@ -153,17 +153,16 @@ def schedule(tasks: Iterable[Task], calendar: BusinessCalendar, today: dt.date,
     after_signature = _reachable(SIGNATURE, succs)
     if has_go_live and GO_LIVE not in after_signature:
         raise ScheduleError("go_live must come after signature (through its 'after' dependencies)")
-    # A step before signature that leads nowhere must still be finished by signature.
-    for node in ids:
-        if node != SIGNATURE and node not in after_signature and not succs[node]:
-            succs[node].append(SIGNATURE)
-            preds[SIGNATURE].append(node)
-    order = _topological(ids, preds, succs)
-
     # -- which steps are scheduled backward (as late as possible) --------------------------------
     backward = {node for node in ids if node not in after_signature}  # includes signature
     if has_go_live and go_live_target is not None:
         backward |= (_reachable(GO_LIVE, preds) & after_signature) | {GO_LIVE}
+    # A step before signature that leads to no step with a deadline must still be finished by signature.
+    for node in ids:
+        if node != SIGNATURE and node not in after_signature and not any(s in backward for s in succs[node]):
+            succs[node].append(SIGNATURE)
+            preds[SIGNATURE].append(node)
+    order = _topological(ids, preds, succs)
 
     deadline: dict[str, dt.date] = {}
     if signature_target is not None:
