@@ -16,7 +16,7 @@ from mapgen.plan import (CalendarInfo, CheckIn, Deal, Milestone, Owner, Owners, 
                          Workstream, role_label)
 from mapgen.scheduler import Task, schedule
 from mapgen.steps import Step, apply_brief, apply_rules, condition_context, resolve_dependencies
-from mapgen.template import Catalog, Template, default_catalog
+from mapgen.template import Catalog, Template, default_catalog, load_template
 
 
 #: Field data: plans with 11 to 15 customer-facing steps do best, past about 30 none are read.
@@ -47,10 +47,11 @@ def select_template(loaded: LoadedBrief, catalog: Catalog, explicit: str | None,
         if catalog.folder_of(segment) is None:
             raise MapgenError([loaded.lines.problem(("deal", "segment"), f"deal.segment: no template named "
                                                     f"'{segment}'{did_you_mean(segment, catalog.names())}")])
-        return catalog.load(segment)
+        return load_template(catalog.folder_of(segment), catalog)  # a name on the search path, never a folder
     context = condition_context(loaded.brief, today)
     matches: list[Template] = []
-    for template in catalog.all():
+    broken: list[Problem] = []  # a broken template only matters to a deal no other template takes
+    for template in catalog.all_valid(broken):
         if template.select_when is None:
             continue
         try:
@@ -58,11 +59,11 @@ def select_template(loaded: LoadedBrief, catalog: Catalog, explicit: str | None,
                 matches.append(template)
         except MapgenError as exc:
             source = template.select_source
-            raise MapgenError([Problem(exc.problems[0].message, source.file if source else template.file,
-                                       source.line if source else None)]) from None
+            broken.append(Problem(exc.problems[0].message, source.file if source else template.file,
+                                  source.line if source else None))
     if not matches:
-        raise MapgenError([loaded.lines.problem(("deal",), "no template's selection rule matches this deal; "
-                                                "set deal.segment")])
+        raise MapgenError(broken + [loaded.lines.problem(("deal",), "no template's selection rule matches this "
+                                                         "deal; set deal.segment")])
     matches.sort(key=lambda t: (-t.select_priority, t.name))
     return matches[0]
 
@@ -107,7 +108,7 @@ def plan_from_draft(d: Draft) -> Plan:
         result = schedule([Task(s.id, s.duration, s.after, s.status, s.done) for s in steps], calendar, d.today,
                           brief.dates.signature, brief.dates.go_live)
     except MapgenError as exc:
-        line = _line_of_steps(loaded, getattr(exc, "steps", ()))
+        line = _line_of_steps(loaded, getattr(exc, "steps", ())) or loaded.lines.line(getattr(exc, "where", ()))
         raise MapgenError([Problem(p.message, p.file or loaded.file, p.line or line) for p in exc.problems]) from None
 
     buyer_people = tuple(Person(p.name, "buyer", p.role, p.title, p.email) for p in brief.buyer.people)

@@ -416,6 +416,9 @@ class Catalog:
         return [f.name for f in self.folders()]
 
     def folder_of(self, name: str, exclude: Path | None = None) -> Path | None:
+        """The folder of the template called ``name``: a plain name, looked up on the search path only."""
+        if not name or name in (".", "..") or any(sep in name for sep in ("/", "\\", "\0", ":")):
+            return None
         for root in self.roots:
             candidate = root / name
             if (candidate / TEMPLATE_FILE).is_file() and (exclude is None or candidate.resolve() != exclude):
@@ -439,6 +442,16 @@ class Catalog:
 
     def all(self) -> list[Template]:
         return [load_template(folder, self) for folder in self.folders()]
+
+    def all_valid(self, problems: list[Problem]) -> list[Template]:
+        """Every template that loads; the others' problems are added to ``problems``."""
+        out = []
+        for folder in self.folders():
+            try:
+                out.append(load_template(folder, self))
+            except MapgenError as exc:
+                problems.extend(exc.problems)
+        return out
 
 
 def default_catalog(extra: list[Path] | None = None) -> Catalog:

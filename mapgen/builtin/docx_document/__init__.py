@@ -35,8 +35,11 @@ class DocxFormat(OutputFormat):
         path = context.asset(ASSET) or DEFAULT_TEMPLATE
         template = _template(path)
         variables = template_variables(plan, template, context.include_internal)
+        from mapgen.sandbox import budget
+
         try:
-            template.render(variables, jinja_env=_environment(), autoescape=True)
+            with budget():
+                template.render(variables, jinja_env=_environment(), autoescape=True)
         except Exception as exc:  # a template mistake names the Word template
             message = getattr(exc, "message", None) or str(exc)
             raise RenderError([Problem(f"format docx: template error: {message}", str(path))]) from exc
@@ -70,10 +73,9 @@ def _template(path: Path):  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=1)
 def _environment():  # type: ignore[no-untyped-def]
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from mapgen.sandbox import environment
 
-    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    return environment(autoescape=True)
 
 
 @hookimpl
