@@ -37,7 +37,10 @@ def _notdef(bold: bool) -> float:
 def _char_em(ch: str, bold: bool) -> float:
     if ch in "\n\t":
         return 0.0
-    width = _font(bold).getlength(ch)
+    try:
+        width = _font(bold).getlength(ch)
+    except (RuntimeError, OSError, ValueError):  # raqm cannot lay out U+0085 or U+2029 alone
+        return 1.0
     if width == _notdef(bold):  # not in the font: a fallback font draws it
         return 1.25 if ord(ch) >= 0x1F000 or 0x2600 <= ord(ch) <= 0x27BF else 1.0
     return width / _UNITS
@@ -85,23 +88,35 @@ def _wrap_paragraph(text: str, width: float, size: float, bold: bool) -> list[st
             continue
         if current:
             lines.append(current)
-        current = ""
-        while text_width(word, size, bold) > width and len(word) > 1:  # break an overlong word
-            cut = _fit_prefix(word, width, size, bold)
-            lines.append(word[:cut])
-            word = word[cut:]
-        current = word
+        pieces = _break_word(word, width, size, bold)
+        lines.extend(pieces[:-1])
+        current = pieces[-1]
     lines.append(current)
     return lines
 
 
-def _fit_prefix(word: str, width: float, size: float, bold: bool) -> int:
-    total = 0.0
-    for i, ch in enumerate(word):
-        total += _char_em(ch, bold) * size * SAFETY
-        if total > width:
-            return max(1, i)
-    return len(word)
+def _break_word(word: str, width: float, size: float, bold: bool) -> list[str]:
+    """An overlong word cut by character into lines that fit, the last piece left for what follows.
+
+    Linear in the word's length: each character is measured once (a 10,000-character word used
+    to be re-measured after every cut, which made the deck quadratic).
+    """
+    pieces: list[str] = []
+    start = 0
+    while len(word) - start > 1:
+        total = 0.0
+        cut = None
+        for i in range(start, len(word)):
+            total += _char_em(word[i], bold) * size * SAFETY
+            if total > width:
+                cut = max(start + 1, i)
+                break
+        if cut is None:  # the rest fits
+            break
+        pieces.append(word[start:cut])
+        start = cut
+    pieces.append(word[start:])
+    return pieces
 
 
 def _with_ellipsis(line: str, width: float, size: float, bold: bool) -> str:
