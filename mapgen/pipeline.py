@@ -178,18 +178,9 @@ def adjust_plan(plan: Plan) -> Plan:
 
 def _through_plugins(hook: str, argument: str, value: Any, file: str | None, **extra: Any) -> Any:
     """Pass ``value`` through each plugin's ``hook`` in turn; a plugin's crash is reported with its name."""
-    from mapgen.plugins import get_plugin_manager
+    from mapgen.plugins import chain_hook
 
-    for plugin, function in get_plugin_manager().implementations(hook):
-        try:
-            changed = function(**{argument: value}, **extra)
-        except MapgenError:
-            raise
-        except Exception as exc:
-            raise MapgenError(f"plugin {plugin}: {hook} failed: {type(exc).__name__}: {exc}", file) from exc
-        if changed is not None:
-            value = changed
-    return value
+    return chain_hook(hook, argument, value, file, **extra)
 
 
 def _amount(value: float | None) -> float | int | None:

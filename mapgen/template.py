@@ -458,12 +458,15 @@ def default_catalog(extra: list[Path] | None = None) -> Catalog:
     """``--template-path`` folders, then MAPGEN_TEMPLATE_PATH, then plugin folders (shipped ones last)."""
     import os
 
-    from mapgen.plugins import get_plugin_manager
-
     roots = list(extra or [])
     env = os.environ.get("MAPGEN_TEMPLATE_PATH")
     if env:
         roots.extend(Path(p) for p in env.split(os.pathsep) if p)
-    for _plugin, function in get_plugin_manager().implementations("template_dirs"):
-        roots.extend(Path(p) for p in (function() or ()))
+    from mapgen.plugins import call_hook, run_problems
+
+    for plugin, folders in call_hook("template_dirs", skip_failing=run_problems):
+        try:
+            roots.extend(Path(p) for p in (folders or ()))
+        except TypeError as exc:  # not a list of paths
+            run_problems.append(f"plugin {plugin}: template_dirs returned {type(folders).__name__}: {exc}")
     return Catalog(roots)
