@@ -43,11 +43,12 @@ def evaluate(expression: str, context: Mapping[str, Any]) -> bool:
     from jinja2 import UndefinedError
     from jinja2.exceptions import SecurityError
 
+    from mapgen import sandbox
     from mapgen.sandbox import budget
 
     function = compile_condition(expression)
     try:
-        with budget(CONDITION_SECONDS):
+        with budget(min(CONDITION_SECONDS, sandbox.BUDGET_SECONDS)):
             return bool(function(**context))
     except UndefinedError as exc:
         raise MapgenError(f"condition '{_short(expression)}': {exc.message}") from None

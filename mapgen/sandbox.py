@@ -86,11 +86,12 @@ def _global_trace(frame: Any, event: str, arg: Any) -> Callable[..., Any] | None
 
 
 @contextmanager
-def budget(seconds: float = BUDGET_SECONDS) -> Iterator[None]:
-    """Run template code for at most ``seconds`` (nested budgets keep the outer deadline)."""
+def budget(seconds: float | None = None) -> Iterator[None]:
+    """Run template code for at most ``seconds`` (default BUDGET_SECONDS; nested budgets keep the outer)."""
     if _budget.deadline is not None:  # already inside a budget
         yield
         return
+    seconds = BUDGET_SECONDS if seconds is None else seconds
     previous = sys.gettrace()
     _budget.deadline = time.monotonic() + seconds
     _budget.seconds = seconds
