@@ -68,7 +68,13 @@ def _template_frame(frame: Any) -> bool:
     return frame.f_code.co_filename == "<template>"  # what Environment.from_string compiles to
 
 
+_ticks = [0]
+
+
 def _local_trace(frame: Any, event: str, arg: Any) -> Callable[..., Any] | None:
+    _ticks[0] += 1
+    if _ticks[0] & 127:  # look at the clock every 128 lines of template code
+        return _local_trace
     deadline = _budget.deadline
     if deadline is not None and time.monotonic() > deadline:
         raise RenderTimeout(f"the template ran for more than {_budget.seconds:g} seconds (a loop too large?)")
