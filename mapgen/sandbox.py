@@ -23,7 +23,7 @@ import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, Undefined
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -123,7 +123,7 @@ def _check_size(value: Any) -> Any:
 
 def _finalize(value: Any) -> Any:
     """Counts what a render prints; a function is never printed (its text is a memory address)."""
-    if callable(value) and not isinstance(value, str):
+    if callable(value) and not isinstance(value, (str, Undefined)):  # {{ "s" if x }} prints an Undefined
         raise LimitError(f"the template prints a function or class ({type(value).__name__}), not a value")
     if isinstance(value, str) and _budget.deadline is not None:
         _budget.output += len(value)

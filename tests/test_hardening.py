@@ -331,3 +331,12 @@ def test_wrapping_normal_text_is_unchanged():
         "Onboard a new", "warehouse in one", "week instead of six")  # as before the linear word break
     assert wrap("Northwind-Logistics-Software-Inc", 60, 12).lines == ("Northwind", "-Logistics-", "Software-I", "nc")
     assert wrap("Northwind Logistics Software", 60, 12, max_lines=1).shortened
+
+
+def test_an_inline_if_without_else_still_prints_nothing(tmp_path, mapgen_cli):
+    """Found by the fuzzer: the default plan.md.j2 prints {{ "s" if many }}, an Undefined when false."""
+    root = _template_with(tmp_path, markdown='step{{ "s" if steps|length > 999 }} {{ "x" if true }}\n')
+    result = mapgen_cli("generate", write(tmp_path, BASE), "-f", "md", "--template", "hostile",
+                        "--template-path", root, "-o", tmp_path / "out")
+    assert result.code == 0, result.err
+    assert (tmp_path / "out" / "brief.md").read_text(encoding="utf-8") == "step x\n"
