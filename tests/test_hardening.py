@@ -3,6 +3,7 @@ with a located error (``FILE:LINE: error: MESSAGE``), never an internal error.""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -190,14 +191,27 @@ def test_a_hostile_condition_fails_fast_and_only_for_briefs_that_use_it(name, tm
     assert json.loads(selected.out)["template"] == "smb"
 
 
-def test_a_broken_template_is_reported_when_no_other_takes_the_deal(tmp_path, mapgen_cli):
+def test_a_broken_template_is_reported_when_no_other_takes_the_deal(tmp_path):
+    from mapgen.brief import load_brief
+    from mapgen.errors import MapgenError
+    from mapgen.pipeline import select_template
+    from mapgen.template import Catalog
+
     root = _template_with(tmp_path, when="10**100000000 > 0")
-    brief = write(tmp_path, BASE.replace("amount: 18000", "amount: 5000000"))  # neither smb nor enterprise?
-    shutil.copytree(root / "hostile", root / "only")
-    result = mapgen_cli("plan", brief, "--template-path", root)
-    if result.code == 0:  # a shipped template took it: nothing to report
-        return
-    assert "too large" in result.err
+    (root / "unreadable").mkdir()
+    (root / "unreadable" / "template.yaml").write_text("name: [\n", encoding="utf-8")
+    loaded = load_brief(write(tmp_path, BASE))
+    started = time.monotonic()
+    with pytest.raises(MapgenError) as caught:
+        select_template(loaded, Catalog([root]), None, dt.date(2026, 11, 2))
+    assert time.monotonic() - started < 10
+    messages = [str(p) for p in caught.value.problems]
+    assert any(m.startswith(f"{root / 'hostile' / 'template.yaml'}:5: error: ") and "too large" in m
+               for m in messages), messages
+    assert any(m.startswith(f"{root / 'unreadable' / 'template.yaml'}:") for m in messages), messages
+    assert messages[-1].endswith("no template's selection rule matches this deal; set deal.segment")
+    shutil.copytree(ROOT / "templates" / "smb", root / "smb")  # another template takes the deal: no error
+    assert select_template(loaded, Catalog([root]), None, dt.date(2026, 11, 2)).name == "smb"
 
 
 HOSTILE_MARKDOWN = {
