@@ -229,6 +229,29 @@ def _mutate_text(rng: random.Random, data: bytes) -> bytes:
     return text.encode("utf-8", errors="surrogatepass")
 
 
+TEXT_KEYS = {"name", "company", "outcome", "note", "risk", "mitigation", "title", "description", "gate"}
+
+
+def _hostile_text(rng: random.Random) -> str:
+    """A string of text: hostile pieces and random code points from every plane."""
+    pieces = [rng.choice([s for s in HOSTILE_SCALARS if isinstance(s, str)]) for _ in range(rng.randint(1, 3))]
+    for _ in range(rng.randint(0, 8)):
+        plane = rng.choice([0x7F, 0x2FF, 0x7FF, 0xFFFF, 0x10FFFF])
+        pieces.insert(rng.randint(0, len(pieces)), chr(rng.randint(0, plane)))
+    return "".join(pieces)
+
+
+def make_text_case(seed: int) -> Case:
+    """A valid brief whose text fields (names, notes, outcome, risks) hold hostile text: it must build."""
+    rng = random.Random(seed)
+    data = _load(rng.choice(EXAMPLES))
+    paths = [p for p in _paths(data) if p and p[-1] in TEXT_KEYS and isinstance(_get(data, p), str)]
+    for path in rng.sample(paths, min(len(paths), rng.randint(1, 6))):
+        _get(data, path[:-1])[path[-1]] = _hostile_text(rng)
+    text = json.dumps(data, ensure_ascii=True)  # escapes, so any code point survives the file
+    return Case(seed, text.encode("ascii"))
+
+
 def make_case(seed: int, template_every: int = 4) -> Case:
     rng = random.Random(seed)
     data = _load(rng.choice(EXAMPLES))
@@ -341,6 +364,8 @@ def main() -> int:
     parser.add_argument("--templates-every", type=int, default=4, help="mutate a template every K-th case")
     parser.add_argument("--slow", type=float, default=30.0, help="a case taking longer fails")
     parser.add_argument("--keep", type=Path, default=None, help="copy failing cases here")
+    parser.add_argument("--hostile-text", action="store_true",
+                        help="only put hostile text into valid briefs' text fields: every case must build")
     args = parser.parse_args()
     failures: list[Outcome] = []
     kinds: dict[str, int] = {}
@@ -348,7 +373,11 @@ def main() -> int:
     slowest = 0.0
     with tempfile.TemporaryDirectory(prefix="mapgen-fuzz-") as tmp:
         for number, seed in enumerate(range(args.seed, args.seed + args.cases), 1):
-            outcome = run_case(make_case(seed, args.templates_every), Path(tmp), args.formats, args.slow)
+            case = make_text_case(seed) if args.hostile_text else make_case(seed, args.templates_every)
+            outcome = run_case(case, Path(tmp), args.formats, args.slow)
+            if args.hostile_text and outcome.code != 0 and not outcome.problems:
+                outcome.problems.append("a valid brief with hostile text did not build: "
+                                        + (outcome.err.strip().splitlines() or ["?"])[-1][:200])
             slowest = max(slowest, outcome.seconds)
             kinds["ok" if outcome.code == 0 else "located error"] = kinds.get("ok" if outcome.code == 0 else
                                                                               "located error", 0) + 1

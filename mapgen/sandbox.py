@@ -23,7 +23,7 @@ import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from jinja2 import StrictUndefined, Undefined
+from jinja2 import StrictUndefined, Template, Undefined
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -217,11 +217,20 @@ def _format_filter(value: Any, *args: Any, **kwargs: Any) -> str:
     return _check_size(value % (kwargs or args))
 
 
+class BudgetTemplate(Template):
+    """Every ``render`` runs within the time budget (docxtpl, for one, calls it itself)."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        with budget():
+            return super().render(*args, **kwargs)
+
+
 def environment(**options: Any) -> SandboxEnvironment:
     """A new sandboxed environment with mapgen's limits; ``options`` as for jinja2.Environment."""
     options.setdefault("undefined", StrictUndefined)
     options.setdefault("finalize", _finalize)
     env = SandboxEnvironment(**options)
+    env.template_class = BudgetTemplate
     for name in _NON_DETERMINISTIC_GLOBALS:
         env.globals.pop(name, None)
     for name in _NON_DETERMINISTIC_FILTERS:

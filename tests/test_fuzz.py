@@ -21,9 +21,17 @@ _spec.loader.exec_module(fuzz)
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1))
 def test_mutated_briefs_and_templates_keep_the_error_contract(seed, tmp_path, monkeypatch):
-    monkeypatch.setattr("mapgen.sandbox.BUDGET_SECONDS", 0.5)  # hostile templates hit it: keep the suite fast
+    monkeypatch.setattr("mapgen.sandbox.BUDGET_SECONDS", 2.0)  # hostile templates hit it: keep the suite fast
     outcome = fuzz.run_case(fuzz.make_case(seed, template_every=3), tmp_path, "md,json", slow=30.0)
     assert not outcome.problems, (seed, outcome.problems, outcome.err[-2000:])
+
+
+@settings(max_examples=8, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_hostile_text_in_a_valid_brief_builds_every_format(seed, tmp_path):
+    outcome = fuzz.run_case(fuzz.make_text_case(seed), tmp_path, "md,json,pptx,docx,xlsx", slow=60.0)
+    assert outcome.code == 0 and not outcome.problems, (seed, outcome.problems, outcome.err[-2000:])
 
 
 def test_the_fuzzer_finds_what_it_should():

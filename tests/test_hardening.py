@@ -354,3 +354,17 @@ def test_an_inline_if_without_else_still_prints_nothing(tmp_path, mapgen_cli):
                         "--template-path", root, "-o", tmp_path / "out")
     assert result.code == 0, result.err
     assert (tmp_path / "out" / "brief.md").read_text(encoding="utf-8") == "step x\n"
+
+
+def test_every_sandboxed_render_has_a_time_budget(monkeypatch):
+    """Word templates are rendered by docxtpl, which calls Template.render itself: the budget is in the class."""
+    from mapgen import sandbox
+
+    monkeypatch.setattr(sandbox, "BUDGET_SECONDS", 0.5)
+    env = sandbox.environment(autoescape=True)
+    template = env.from_string("{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}")
+    started = time.monotonic()
+    with pytest.raises(sandbox.RenderTimeout):
+        template.render()
+    assert time.monotonic() - started < 5
+    assert env.from_string("{{ 6 * 7 }}").render() == "42"
