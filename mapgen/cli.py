@@ -205,8 +205,8 @@ def plan(brief: str, as_json: bool, template: str | None, today: dt.date | None,
         return
     from mapgen.terminal import plan_table
 
-    columns = os.environ.get("COLUMNS", "").strip()
-    width = int(columns) if columns.isdigit() and len(columns) <= 4 and 20 <= int(columns) <= 1000 else None  # COLUMNS=abc: ignored
+    columns = os.environ.get("COLUMNS", "").strip()  # COLUMNS=abc or 99999...: ignored
+    width = int(columns) if columns.isdigit() and len(columns) <= 4 and 20 <= int(columns) <= 1000 else None
     click.echo(plan_table(result, include_internal=include_internal, width=width))
     _warn(brief, result.warnings)
 
@@ -315,9 +315,8 @@ def plugins_command() -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: one line per problem, no traceback (MAPGEN_DEBUG=1 shows it)."""
-    from mapgen.errors import MapgenError
-
     from mapgen import plugins
+    from mapgen.errors import MapgenError
 
     plugins.run_problems.clear()
     try:
