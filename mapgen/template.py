@@ -353,7 +353,8 @@ def validate_template(template: Template) -> None:
                     f"{step.id}: depends on unknown milestone '{ref}'{did_you_mean(ref, known)}"))
     signature = [s for s in template.steps if s.id == "signature"]
     if len(signature) != 1:
-        problems.append(Problem("a template needs exactly one milestone with id 'signature'", template.file, None))
+        problems.append(Problem("a template needs exactly one milestone with id 'signature'", template.file,
+                                _key_line(template, "workstreams")))
     elif signature[0].internal:
         problems.append(signature[0].source.problem("signature cannot be internal"))
     expressions = [(rule.when, rule.source) for rule in template.rules]
@@ -378,7 +379,7 @@ def validate_template(template: Template) -> None:
         try:
             parse_check_in(template.check_in)
         except ValueError as exc:
-            problems.append(Problem(f"check_in: {exc}", template.file, None))
+            problems.append(Problem(f"check_in: {exc}", template.file, _key_line(template, "check_in")))
     if not problems:
         after = {s.id: set(s.after) for s in template.steps}
         for s in template.steps:
@@ -388,9 +389,22 @@ def validate_template(template: Template) -> None:
         if cycle:
             step = seen.get(cycle[0])
             problems.append(Problem(f"dependency cycle: {' -> '.join(cycle)}", template.file,
-                                    step.source.line if step else None))
+                                    step.source.line if step else _key_line(template, "workstreams")))
     if problems:
         raise TemplateError(problems)
+
+
+def _key_line(template: Template, key: str) -> int:
+    """The line of a top-level key in the template's own file (1 when it is not there): problems
+    about the template as a whole still point somewhere."""
+    try:
+        text = Path(template.file).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return 1
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return number
+    return 1
 
 
 # -- finding templates ---------------------------------------------------------------------------

@@ -368,3 +368,16 @@ def test_every_sandboxed_render_has_a_time_budget(monkeypatch):
         template.render()
     assert time.monotonic() - started < 5
     assert env.from_string("{{ 6 * 7 }}").render() == "42"
+
+
+def test_template_wide_problems_are_located(tmp_path, mapgen_cli):
+    root = tmp_path / "templates"
+    folder = root / "nosig"
+    folder.mkdir(parents=True)
+    text = SMB.read_text(encoding="utf-8").replace("name: smb\n", "name: nosig\n")
+    text = re.sub(r"(?m)^(\s+- id: )signature$", r"\1signed", text).replace("[signature]", "[signed]")
+    text = re.sub(r"(?m)^check_in: .*$", "check_in: someday 99:99", text)
+    (folder / "template.yaml").write_text(text, encoding="utf-8")
+    result = mapgen_cli("check", folder)
+    errors = located(result, folder / "template.yaml")
+    assert "exactly one milestone with id 'signature'" in errors and "check_in:" in errors
