@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -10,7 +11,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, ValidationError, field_validator
 
 from mapgen.errors import BriefError, MapgenError, did_you_mean
-from mapgen.validation import Date, Duration, Id, Model, Placement, Role, Text, problems_from
+from mapgen.validation import (Date, Duration, Id, Model, Placement, Role, TemplateName, Text, in_range,
+                               problems_from)
 from mapgen.yamlio import Lines, load_yaml
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -18,7 +20,9 @@ _CHECK_IN = re.compile(r"^\s*(?:every\s+)?([a-z]+)\s+(?:at\s+)?(\d{1,2}):(\d{2})
 _COUNTRY = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,3}))?$")
 
 
-def parse_weekday(word: str) -> int:
+def parse_weekday(word: Any) -> int:
+    if not isinstance(word, str):
+        raise ValueError(f"{word!r} is not a weekday (monday ... sunday)")
     word = word.strip().lower()
     for index, name in enumerate(WEEKDAYS):
         if len(word) >= 3 and name.startswith(word):
@@ -43,19 +47,20 @@ def parse_check_in(value: Any) -> tuple[int, dt.time, str]:
 def _country(value: Any) -> str | None:
     if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
         return None
-    if not isinstance(value, str) or not _COUNTRY.match(value.strip().upper()):
+    if not isinstance(value, str) or len(value) > 10 or not _COUNTRY.match(value.strip().upper()):
         raise ValueError(f"'{value}' is not a country code such as US or US-CA (ISO 3166)")
     return value.strip().upper()
 
 
 def _closed(value: Any) -> tuple[dt.date, dt.date]:
-    text = str(value).strip()
+    text = str(value).strip() if isinstance(value, str) else ""
     first, sep, last = text.partition("..")
     try:
-        start = dt.date.fromisoformat(first.strip())
-        end = dt.date.fromisoformat(last.strip()) if sep else start
+        start = in_range(dt.date.fromisoformat(first.strip()))
+        end = in_range(dt.date.fromisoformat(last.strip())) if sep else start
     except ValueError:
-        raise ValueError(f"'{text}' is not a date or a period YYYY-MM-DD..YYYY-MM-DD") from None
+        raise ValueError(f"'{text[:60] or value!r}' is not a date or a period YYYY-MM-DD..YYYY-MM-DD "
+                         "within 1900-2199") from None
     if end < start:
         raise ValueError(f"'{text}': the period ends before it starts")
     return start, end
@@ -77,11 +82,22 @@ class Deal(Model):
     name: Text
     amount: float | None = None
     currency: str = "USD"
-    segment: str | None = None
+    segment: TemplateName | None = None  # a name on the template search path, never a folder
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _finite(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 1000:
+            raise ValueError("the amount is too large")
+        if isinstance(value, str) and len(value) > 40:
+            raise ValueError("the amount is not a number")
+        return value
 
     @field_validator("amount")
     @classmethod
     def _non_negative(cls, value: float | None) -> float | None:
+        if value is not None and not math.isfinite(value):
+            raise ValueError(f"{value} is not an amount (a finite number)")
         if value is not None and value < 0:
             raise ValueError("an amount cannot be negative")
         return value
@@ -116,6 +132,13 @@ class Calendar(Model):
     country: Country = "inherit"  # absent: the buyer's country; null or "none": weekends only
     closed: tuple[Annotated[tuple[dt.date, dt.date], BeforeValidator(_closed)], ...] = ()
     weekend: tuple[Annotated[int, BeforeValidator(parse_weekday)], ...] | None = None
+
+    @field_validator("weekend")
+    @classmethod
+    def _a_working_day(cls, value: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        if value is not None and len(set(value)) >= 7:
+            raise ValueError("every day of the week is a weekend: a plan needs working days")
+        return value
 
 
 class OwnerNames(Model):

@@ -15,6 +15,14 @@ from mapgen.errors import MapgenError
 _DAY = dt.timedelta(days=1)
 
 
+class CalendarError(MapgenError):
+    """The plan's dates leave the calendar: located at the brief's ``where`` (``dates``, ``calendar``)."""
+
+    def __init__(self, message: str, where: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.where = where
+
+
 class BusinessCalendar:
     def __init__(self, country: str | None = None, closed: Iterable[tuple[dt.date, dt.date]] = (),
                  weekend: Iterable[int] | None = None) -> None:
@@ -27,7 +35,7 @@ class BusinessCalendar:
             default_weekend = set(getattr(self._holidays, "weekend", default_weekend))
         self.weekend = frozenset(weekend if weekend is not None else default_weekend)
         if len(self.weekend) >= 7:
-            raise MapgenError("the calendar has no working day in the week")
+            raise CalendarError("the calendar has no working day in the week", ("calendar", "weekend"))
         self._first: dt.date | None = None
         self._last: dt.date | None = None
         self._days: list[dt.date] = []  # working days in [_first, _last]
@@ -55,7 +63,8 @@ class BusinessCalendar:
         if day > last:
             last = max(day, last + dt.timedelta(days=366))
         if first.year < 1900 or last.year > 2200:
-            raise MapgenError(f"date {day} is outside the calendar's range (1900-2200)")
+            raise CalendarError(f"the plan reaches {day}, outside the calendar's range (1900-2200): "
+                                "check the dates and durations", ("dates",))
         self._build(dt.date(first.year, 1, 1), dt.date(last.year, 12, 31))
 
     def _build(self, first: dt.date, last: dt.date) -> None:
@@ -76,7 +85,7 @@ class BusinessCalendar:
                 days.append(day)
             day += _DAY
         if not days:
-            raise MapgenError(f"no working day between {first} and {last}")
+            raise CalendarError(f"no working day between {first} and {last}", ("calendar", "closed"))
         self._first, self._last, self._days = first, last, days
         self._index = {d: i for i, d in enumerate(days)}
 

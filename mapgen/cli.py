@@ -94,19 +94,10 @@ class MapgenGroup(click.Group):
         if self._plugins_loaded:
             return
         self._plugins_loaded = True
-        from mapgen.errors import MapgenError
-        from mapgen.plugins import get_plugin_manager
+        from mapgen.plugins import call_hook, run_problems
 
-        try:
-            pm = get_plugin_manager()
-        except MapgenError as exc:
-            _print_problems(exc)
-            return
-        for plugin, function in pm.implementations("register_commands"):
-            try:
-                function(cli=self)
-            except Exception as exc:  # noqa: BLE001 - report the plugin, keep the CLI usable
-                click.echo(f"mapgen: error: plugin {plugin}: register_commands failed: {exc}", err=True)
+        for _ in call_hook("register_commands", skip_failing=run_problems, cli=self):  # a failure names the plugin
+            pass
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load_plugin_commands()
@@ -171,13 +162,9 @@ def _report(kind: str, source: str | None, payload: Any) -> None:
 
 
 def _registry():  # type: ignore[no-untyped-def]
-    from mapgen.plugins import formats, get_plugin_manager
+    from mapgen.plugins import formats
 
-    registry = formats()
-    pm = get_plugin_manager()
-    for message in pm.load_errors:
-        click.echo(f"mapgen: error: {message}", err=True)
-    return registry
+    return formats()  # a plugin that failed is left out, and reported when the command ends
 
 
 def _chosen_formats(registry: Any, formats_: str | None) -> list[str]:
@@ -219,7 +206,8 @@ def plan(brief: str, as_json: bool, template: str | None, today: dt.date | None,
         return
     from mapgen.terminal import plan_table
 
-    width = int(os.environ.get("COLUMNS", "0")) or None
+    columns = os.environ.get("COLUMNS", "").strip()  # COLUMNS=abc or 99999...: ignored
+    width = int(columns) if columns.isdigit() and len(columns) <= 4 and 20 <= int(columns) <= 1000 else None
     click.echo(plan_table(result, include_internal=include_internal, width=width))
     _warn(brief, result.warnings)
 
@@ -327,18 +315,29 @@ def plugins_command() -> None:
     for info in pm.info():
         origin = "built-in" if info.builtin else (f"{info.distribution} {info.version}" if info.distribution else "")
         click.echo(f"{info.name} ({origin}): {', '.join(info.hooks) or 'no hooks'}")
-    for message in pm.load_errors:
-        click.echo(f"mapgen: error: {message}", err=True)
     if os.environ.get(LOAD_PLUGINS_ENV) is not None:
         click.echo(f"({LOAD_PLUGINS_ENV}={os.environ[LOAD_PLUGINS_ENV]!r} limits the external plugins loaded)")
+    from mapgen.plugins import formats, problems
+    from mapgen.template import default_catalog
+
+    formats()
+    default_catalog()  # runs every template_dirs hook
+    if problems():  # the one command whose job is the plugins: a failing one fails it
+        raise Failed()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: one line per problem, no traceback (MAPGEN_DEBUG=1 shows it)."""
+    from mapgen import plugins
     from mapgen.errors import MapgenError
 
+    plugins.run_problems.clear()
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="mapgen", standalone_mode=False)
+        try:
+            cli.main(args=list(argv) if argv is not None else None, prog_name="mapgen", standalone_mode=False)
+        finally:
+            for message in plugins.problems():  # a broken plugin: one line each, the rest of mapgen works
+                click.echo(f"mapgen: error: {message}", err=True)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:

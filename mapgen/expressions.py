@@ -15,12 +15,15 @@ from mapgen.errors import MapgenError
 EU = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
 
 
+#: A condition is a short expression: it gets a short time budget.
+CONDITION_SECONDS = 2.0
+
+
 @lru_cache(maxsize=1)
 def _environment():  # type: ignore[no-untyped-def]
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from mapgen.sandbox import environment
 
-    return ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+    return environment()
 
 
 @lru_cache(maxsize=512)
@@ -30,7 +33,9 @@ def compile_condition(expression: str) -> Callable[..., Any]:
     try:
         return _environment().compile_expression(expression, undefined_to_none=False)
     except TemplateSyntaxError as exc:
-        raise MapgenError(f"invalid condition '{expression}': {exc.message}") from None
+        raise MapgenError(f"invalid condition '{_short(expression)}': {exc.message}") from None
+    except (RecursionError, MemoryError) as exc:  # 10,000 nested brackets
+        raise MapgenError(f"invalid condition '{_short(expression)}': too deeply nested ({type(exc).__name__})") from None
 
 
 def evaluate(expression: str, context: Mapping[str, Any]) -> bool:
@@ -38,12 +43,20 @@ def evaluate(expression: str, context: Mapping[str, Any]) -> bool:
     from jinja2 import UndefinedError
     from jinja2.exceptions import SecurityError
 
+    from mapgen import sandbox
+    from mapgen.sandbox import budget
+
     function = compile_condition(expression)
     try:
-        return bool(function(**context))
+        with budget(min(CONDITION_SECONDS, sandbox.BUDGET_SECONDS)):
+            return bool(function(**context))
     except UndefinedError as exc:
-        raise MapgenError(f"condition '{expression}': {exc.message}") from None
+        raise MapgenError(f"condition '{_short(expression)}': {exc.message}") from None
     except SecurityError as exc:
-        raise MapgenError(f"condition '{expression}' is not allowed: {exc}") from None
-    except (TypeError, ValueError, ArithmeticError) as exc:
-        raise MapgenError(f"condition '{expression}' failed: {exc}") from None
+        raise MapgenError(f"condition '{_short(expression)}' is not allowed: {exc}") from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError, RecursionError, MemoryError) as exc:
+        raise MapgenError(f"condition '{_short(expression)}' failed: {type(exc).__name__}: {exc}") from None
+
+
+def _short(expression: str) -> str:
+    return expression if len(expression) <= 120 else expression[:100] + "..."

@@ -68,6 +68,7 @@ class FormatRegistry:
     def __init__(self) -> None:
         self._formats: dict[str, RegisteredFormat] = {}
         self.current_plugin = "?"
+        self.problems: list[str] = []  # formats left out, each naming its plugin
 
     def add(self, fmt: OutputFormat | type[OutputFormat]) -> None:
         instance = fmt() if isinstance(fmt, type) else fmt
@@ -75,10 +76,11 @@ class FormatRegistry:
             if not getattr(instance, attr, None):
                 raise MapgenError(f"plugin {self.current_plugin}: output format {type(instance).__name__} has no {attr}")
         name = instance.name
-        if name in self._formats:
+        if name in self._formats:  # the first keeps it; the plugin's other formats still register
             other = self._formats[name].plugin
-            raise MapgenError(
-                f"output format '{name}' is registered twice: by plugin {other} and by plugin {self.current_plugin}")
+            self.problems.append(f"plugin {self.current_plugin}: output format '{name}' is registered twice: by "
+                                 f"plugin {other} and by plugin {self.current_plugin} (ignored)")
+            return
         self._formats[name] = RegisteredFormat(instance, self.current_plugin)
 
     def __getitem__(self, name: str) -> RegisteredFormat:

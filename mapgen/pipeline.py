@@ -19,7 +19,7 @@ from mapgen.risks import derived_risks
 from mapgen.scheduler import DEFAULT_AT_RISK_SLACK, DEFAULT_PLACEMENT, schedule
 from mapgen.step import Step
 from mapgen.steps import apply_brief, apply_rules, condition_context, resolve_dependencies
-from mapgen.template import Catalog, Template, default_catalog
+from mapgen.template import Catalog, Template, default_catalog, load_template
 
 
 #: Field data: plans with 11 to 15 customer-facing steps do best, past about 30 none are read.
@@ -50,10 +50,11 @@ def select_template(loaded: LoadedBrief, catalog: Catalog, explicit: str | None,
         if catalog.folder_of(segment) is None:
             raise MapgenError([loaded.lines.problem(("deal", "segment"), f"deal.segment: no template named "
                                                     f"'{segment}'{did_you_mean(segment, catalog.names())}")])
-        return catalog.load(segment)
+        return load_template(catalog.folder_of(segment), catalog)  # a name on the search path, never a folder
     context = condition_context(loaded.brief, today)
     matches: list[Template] = []
-    for template in catalog.all():
+    broken: list[Problem] = []  # a broken template only matters to a deal no other template takes
+    for template in catalog.all_valid(broken):
         if template.select_when is None:
             continue
         try:
@@ -61,11 +62,11 @@ def select_template(loaded: LoadedBrief, catalog: Catalog, explicit: str | None,
                 matches.append(template)
         except MapgenError as exc:
             source = template.select_source
-            raise MapgenError([Problem(exc.problems[0].message, source.file if source else template.file,
-                                       source.line if source else None)]) from None
+            broken.append(Problem(exc.problems[0].message, source.file if source else template.file,
+                                  source.line if source else None))
     if not matches:
-        raise MapgenError([loaded.lines.problem(("deal",), "no template's selection rule matches this deal; "
-                                                "set deal.segment")])
+        raise MapgenError(broken + [loaded.lines.problem(("deal",), "no template's selection rule matches this "
+                                                         "deal; set deal.segment")])
     matches.sort(key=lambda t: (-t.select_priority, t.name))
     return matches[0]
 
@@ -113,7 +114,7 @@ def plan_from_draft(d: Draft) -> Plan:
                           at_risk_slack=d.template.at_risk_slack if d.template.at_risk_slack is not None
                           else DEFAULT_AT_RISK_SLACK)
     except MapgenError as exc:
-        line = _line_of_steps(loaded, getattr(exc, "steps", ()))
+        line = _line_of_steps(loaded, getattr(exc, "steps", ())) or loaded.lines.line(getattr(exc, "where", ()))
         raise MapgenError([Problem(p.message, p.file or loaded.file, p.line or line) for p in exc.problems]) from None
 
     buyer_people = tuple(Person(p.name, "buyer", p.role, p.title, p.email) for p in brief.buyer.people)
@@ -195,18 +196,9 @@ def adjust_plan(plan: Plan) -> Plan:
 
 def _through_plugins(hook: str, argument: str, value: Any, file: str | None, **extra: Any) -> Any:
     """Pass ``value`` through each plugin's ``hook`` in turn; a plugin's crash is reported with its name."""
-    from mapgen.plugins import get_plugin_manager
+    from mapgen.plugins import chain_hook
 
-    for plugin, function in get_plugin_manager().implementations(hook):
-        try:
-            changed = function(**{argument: value}, **extra)
-        except MapgenError:
-            raise
-        except Exception as exc:
-            raise MapgenError(f"plugin {plugin}: {hook} failed: {type(exc).__name__}: {exc}", file) from exc
-        if changed is not None:
-            value = changed
-    return value
+    return chain_hook(hook, argument, value, file, **extra)
 
 
 def _amount(value: float | None) -> float | int | None:

@@ -325,7 +325,8 @@ def validate_template(template: Template) -> None:
                     f"{step.id}: depends on unknown milestone '{ref}'{did_you_mean(ref, known)}"))
     signature = [s for s in template.steps if s.id == "signature"]
     if len(signature) != 1:
-        problems.append(Problem("a template needs exactly one milestone with id 'signature'", template.file, None))
+        problems.append(Problem("a template needs exactly one milestone with id 'signature'", template.file,
+                                _key_line(template, "workstreams")))
     elif signature[0].internal:
         problems.append(signature[0].source.problem("signature cannot be internal"))
     expressions = [(rule.when, rule.source) for rule in template.rules]
@@ -350,7 +351,7 @@ def validate_template(template: Template) -> None:
         try:
             parse_check_in(template.check_in)
         except ValueError as exc:
-            problems.append(Problem(f"check_in: {exc}", template.file, None))
+            problems.append(Problem(f"check_in: {exc}", template.file, _key_line(template, "check_in")))
     if not problems:
         after = {s.id: set(s.after) for s in template.steps}
         for s in template.steps:
@@ -360,9 +361,22 @@ def validate_template(template: Template) -> None:
         if cycle:
             step = seen.get(cycle[0])
             problems.append(Problem(f"dependency cycle: {' -> '.join(cycle)}", template.file,
-                                    step.source.line if step else None))
+                                    step.source.line if step else _key_line(template, "workstreams")))
     if problems:
         raise TemplateError(problems)
+
+
+def _key_line(template: Template, key: str) -> int:
+    """The line of a top-level key in the template's own file (1 when it is not there): problems
+    about the template as a whole still point somewhere."""
+    try:
+        text = Path(template.file).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return 1
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return number
+    return 1
 
 
 # -- finding templates ---------------------------------------------------------------------------
@@ -388,6 +402,9 @@ class Catalog:
         return [f.name for f in self.folders()]
 
     def folder_of(self, name: str, exclude: Path | None = None) -> Path | None:
+        """The folder of the template called ``name``: a plain name, looked up on the search path only."""
+        if not name or name in (".", "..") or any(sep in name for sep in ("/", "\\", "\0", ":")):
+            return None
         for root in self.roots:
             candidate = root / name
             if (candidate / TEMPLATE_FILE).is_file() and (exclude is None or candidate.resolve() != exclude):
@@ -412,17 +429,30 @@ class Catalog:
     def all(self) -> list[Template]:
         return [load_template(folder, self) for folder in self.folders()]
 
+    def all_valid(self, problems: list[Problem]) -> list[Template]:
+        """Every template that loads; the others' problems are added to ``problems``."""
+        out = []
+        for folder in self.folders():
+            try:
+                out.append(load_template(folder, self))
+            except MapgenError as exc:
+                problems.extend(exc.problems)
+        return out
+
 
 def default_catalog(extra: list[Path] | None = None) -> Catalog:
     """``--template-path`` folders, then MAPGEN_TEMPLATE_PATH, then plugin folders (shipped ones last)."""
     import os
 
-    from mapgen.plugins import get_plugin_manager
-
     roots = list(extra or [])
     env = os.environ.get("MAPGEN_TEMPLATE_PATH")
     if env:
         roots.extend(Path(p) for p in env.split(os.pathsep) if p)
-    for _plugin, function in get_plugin_manager().implementations("template_dirs"):
-        roots.extend(Path(p) for p in (function() or ()))
+    from mapgen.plugins import call_hook, run_problems
+
+    for plugin, folders in call_hook("template_dirs", skip_failing=run_problems):
+        try:
+            roots.extend(Path(p) for p in (folders or ()))
+        except TypeError as exc:  # not a list of paths
+            run_problems.append(f"plugin {plugin}: template_dirs returned {type(folders).__name__}: {exc}")
     return Catalog(roots)

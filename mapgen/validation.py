@@ -23,20 +23,40 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: The longest step: ten years of working days (a longer one would run past the calendar's range).
+MAX_DURATION = 2600
+#: Dates a plan can use: the holiday calendars cover these years.
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
 def parse_duration(value: Any) -> int:
     """``3``, ``"3d"`` -> 3 working days; ``"2w"`` -> 10."""
     if isinstance(value, bool):
         raise ValueError("a duration is a number of working days (3, 3d) or weeks (2w)")
+    days: int | None = None
     if isinstance(value, int):
         if value < 0:
             raise ValueError("a duration cannot be negative")
-        return value
-    if isinstance(value, str):
+        days = value
+    elif isinstance(value, str) and len(value) <= 40:
         match = _DURATION.match(value)
-        if match:
+        if match and len(match.group(1)) <= 12:
             number = int(match.group(1))
-            return number * 5 if match.group(2).lower() == "w" else number
-    raise ValueError(f"'{value}' is not a duration: use working days (3, 3d) or weeks (2w)")
+            days = number * 5 if match.group(2).lower() == "w" else number
+    if days is None:
+        raise ValueError(f"'{_shown(value)}' is not a duration: use working days (3, 3d) or weeks (2w)")
+    if days > MAX_DURATION:
+        raise ValueError(f"a duration of {_shown(days)} working days is longer than {MAX_DURATION} (ten years)")
+    return days
+
+
+def _shown(value: Any) -> str:
+    """A value for a message, shortened: a 4,000-digit number must not fill the screen."""
+    try:
+        text = str(value)
+    except ValueError:  # an int past Python's digit limit
+        return "a very large number"
+    return text if len(text) <= 60 else f"{text[:30]}...({len(text)} characters)"
 
 
 def _identifier(value: str) -> str:
@@ -49,8 +69,8 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def _template_name(value: str) -> str:
-    if not _NAME.match(value):
-        raise ValueError(f"'{value}' is not a template name: use lower-case letters, digits, - and _ "
+    if len(value) > 64 or not _NAME.match(value):
+        raise ValueError(f"'{_shown(value)}' is not a template name: use lower-case letters, digits, - and _ "
                          "(e.g. acme-enterprise)")
     return value
 
@@ -64,15 +84,23 @@ def _role(value: Any) -> Any:
 
 def _date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip())
+            day = dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"'{value}' is not a valid date (YYYY-MM-DD)") from None
-    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+            raise ValueError(f"'{_shown(value)}' is not a valid date (YYYY-MM-DD)") from None
+    else:
+        raise ValueError(f"{_shown(repr(value))} is not a date (YYYY-MM-DD)")
+    return in_range(day)
+
+
+def in_range(day: dt.date) -> dt.date:
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(f"{day} is outside the years a plan can use ({FIRST_DATE.year}-{LAST_DATE.year})")
+    return day
 
 
 def _text(value: Any) -> str:

@@ -7,6 +7,7 @@ than by the YAML parser with none. ``Lines`` maps a value's path to its 1-based 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -42,10 +43,24 @@ class Lines:
 
 def _yaml():  # type: ignore[no-untyped-def]
     from ruamel.yaml import YAML
-    from ruamel.yaml.constructor import RoundTripConstructor
+    from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
+    from ruamel.yaml.error import YAMLError
 
     class Constructor(RoundTripConstructor):
-        """Round-trip constructor (keeps line info) that leaves timestamps as text."""
+        """Round-trip constructor (keeps line info) that leaves timestamps as text.
+
+        A value its tag cannot hold (``!!int x``, a 4,301-digit integer, ``!!bool maybe``) is an
+        error at the value's line, not a crash.
+        """
+
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            try:
+                return super().construct_object(node, deep=deep)
+            except YAMLError:
+                raise
+            except (ValueError, TypeError, KeyError, OverflowError, ArithmeticError) as exc:
+                raise ConstructorError(None, None, f"{_tag_name(node)} value {_short(node.value)} is not valid "
+                                       f"({_reason(exc)})", node.start_mark) from None
 
     def timestamp_as_text(self: RoundTripConstructor, node: Any) -> str:
         return str(self.construct_scalar(node))
@@ -57,64 +72,141 @@ def _yaml():  # type: ignore[no-untyped-def]
     return yaml
 
 
+#: Characters a YAML stream cannot hold (C0/C1 controls but tab and line ends, surrogates, U+FFFE/U+FFFF).
+#: They are dropped when a file is read, as docs/briefs.md says, rather than rejected.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+#: Deepest nesting of mappings and lists a brief or template may use (real ones use 5).
+MAX_DEPTH = 50
+#: Most values a file may expand to once aliases are resolved (a real brief has a few hundred):
+#: a "billion laughs" file of 1 KB stops here, at the alias that crosses the limit.
+MAX_VALUES = 100_000
+
+
 def load_yaml(path: Path, text: str | None = None, display: str | None = None) -> tuple[Any, Lines]:
-    """Parse a YAML file into plain data plus line numbers. Syntax errors carry their line."""
+    """Parse a YAML file into plain data plus line numbers. Every error carries its line."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     name = display or str(path)
     if text is None:
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
         except FileNotFoundError:
             raise MapgenError("no such file", name) from None
-        except UnicodeDecodeError as exc:
-            raise MapgenError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", name) from None
         except OSError as exc:
             raise MapgenError(f"cannot read: {exc.strerror}", name) from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise MapgenError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", name, line) from None
+    text = _UNPRINTABLE.sub("", text)
     try:
+        _check_depth(text)
         raw = _yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         raise MapgenError(f"invalid YAML: {message}", name, line) from None
-    except YAMLError as exc:
-        raise MapgenError(f"invalid YAML: {exc}", name) from None
+    except (YAMLError, AssertionError, ValueError, RecursionError) as exc:  # e.g. %YAML 1.3: ruamel asserts
+        raise MapgenError(f"invalid YAML: {exc}", name, _directive_line(text)) from None
     lines = Lines(name)
     lines.set((), 1)
-    return _plain(raw, (), lines), lines
+    return _Plain(lines).convert(raw, ()), lines
 
 
-def _plain(node: Any, path: PathKey, lines: Lines) -> Any:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+def _directive_line(text: str) -> int:
+    """The line of the first ``%`` directive (what a document-level error is about), else 1."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("%"):
+            return number
+        if line.startswith("---"):
+            break
+    return 1
 
-    if isinstance(node, CommentedMap):
-        out = {}
-        for key, value in node.items():
-            try:
-                line, _ = node.lc.key(key)
-                lines.set(path + (key,), line + 1)
-            except (KeyError, TypeError):
-                pass
-            out[key if isinstance(key, (str, int, float, bool)) or key is None else str(key)] = _plain(
-                value, path + (key,), lines)
-        return out
-    if isinstance(node, CommentedSeq):
-        items = []
-        for index, value in enumerate(node):
-            try:
-                line, _ = node.lc.item(index)
-                lines.set(path + (index,), line + 1)
-            except (KeyError, TypeError, IndexError):
-                pass
-            items.append(_plain(value, path + (index,), lines))
-        return items
-    if isinstance(node, bool) or node is None:
+
+def _check_depth(text: str) -> None:
+    """Reject nesting deeper than MAX_DEPTH at its line, before the recursive composer sees it."""
+    from ruamel.yaml.constructor import ConstructorError
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    depth = 0
+    for event in _yaml().parse(text):
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ConstructorError(None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+
+
+class _Plain:
+    """Converts ruamel's round-trip objects to plain data, recording each value's line."""
+
+    def __init__(self, lines: Lines) -> None:
+        self.lines = lines
+        self.values = 0
+
+    def _count(self, path: PathKey) -> None:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise self.lines.error(path[:2], f"more than {MAX_VALUES:,} values once aliases are expanded "
+                                         "(a YAML alias bomb?)")
+
+    def convert(self, node: Any, path: PathKey) -> Any:
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+
+        self._count(path)
+        lines = self.lines
+        if isinstance(node, CommentedMap):
+            out = {}
+            for key, value in node.items():
+                try:
+                    line, _ = node.lc.key(key)
+                    lines.set(path + (key,), line + 1)
+                except (KeyError, TypeError):
+                    pass
+                plain_key = key if isinstance(key, (str, int, float, bool)) or key is None else str(key)
+                if isinstance(plain_key, str):
+                    plain_key = _UNPRINTABLE.sub("", plain_key)
+                out[plain_key] = self.convert(value, path + (key,))
+            return out
+        if isinstance(node, CommentedSeq):
+            items = []
+            for index, value in enumerate(node):
+                try:
+                    line, _ = node.lc.item(index)
+                    lines.set(path + (index,), line + 1)
+                except (KeyError, TypeError, IndexError):
+                    pass
+                items.append(self.convert(value, path + (index,)))
+            return items
+        if isinstance(node, bool) or node is None:
+            return node
+        if isinstance(node, int):
+            return int(node)
+        if isinstance(node, float):
+            return float(node)
+        if isinstance(node, str):
+            return _UNPRINTABLE.sub("", str(node))  # "\udc80" written as an escape
+        if isinstance(node, TaggedScalar):
+            raise lines.error(path, f"unsupported YAML tag {node.tag}")
+        if isinstance(node, (set, bytes)) or hasattr(node, "items") or isinstance(node, (list, tuple)):
+            raise lines.error(path, f"unsupported YAML value ({type(node).__name__}): use plain mappings, "
+                                    "lists and scalars")
         return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, str):
-        return str(node)
-    return node
+
+
+def _tag_name(node: Any) -> str:
+    tag = str(getattr(node, "tag", "") or "")
+    return "!!" + tag.rsplit(":", 1)[-1] if tag.startswith("tag:yaml.org,2002:") else (tag or "a")
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else "value"
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-10:]} ({len(value)} characters)"
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -21,7 +21,7 @@ class JsonFormat(OutputFormat):
 
 def plan_json(plan: Plan) -> str:
     """Stable JSON: keys in the documented order, UTF-8 text unescaped, one trailing newline."""
-    return json.dumps(plan.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(plan.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"  # strict JSON
 
 
 @hookimpl

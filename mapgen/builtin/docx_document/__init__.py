@@ -35,7 +35,7 @@ class DocxFormat(OutputFormat):
         path = context.asset(ASSET) or DEFAULT_TEMPLATE
         template = _template(path)
         variables = template_variables(plan, template, context.include_internal)
-        try:
+        try:  # the sandbox's templates render within its time budget
             template.render(variables, jinja_env=_environment(), autoescape=True)
         except Exception as exc:  # a template mistake names the Word template
             message = getattr(exc, "message", None) or str(exc)
@@ -120,10 +120,9 @@ def _template(path: Path):  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=1)
 def _environment():  # type: ignore[no-untyped-def]
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from mapgen.sandbox import environment
 
-    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    return environment(autoescape=True)
 
 
 @hookimpl

@@ -9,6 +9,7 @@ never break a table or turn into HTML.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -88,8 +89,11 @@ class MarkdownFormat(OutputFormat):
     def render(self, plan: Plan, context: RenderContext) -> bytes:
         path = context.asset(TEMPLATE_NAME) or DEFAULT_TEMPLATE
         source = path.read_text(encoding="utf-8")
+        from mapgen.sandbox import budget
+
         try:
-            text = _compile(source).render(**template_context(plan, context))
+            with budget():
+                text = _compile(source).render(**template_context(plan, context))
         except Exception as exc:  # a template error names the template file and line
             raise RenderError(_template_problem(exc, path)) from exc
         return (text.rstrip("\n") + "\n").encode("utf-8")
@@ -114,7 +118,7 @@ def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
     if plan.go_live:
         key_dates.append(("Go-live", "go_live", plan.go_live))
     return {
-        "plan": plan,
+        "plan": replace(plan, source=Path(plan.source).name if plan.source else None),  # no folder of the user's
         "key_dates": key_dates,
         "why": {key: drivers_sentence(plan, key, internal) for _, key, _ in key_dates},
         "target_text": lambda key: target_text(plan, key),
@@ -132,11 +136,9 @@ def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
 
 @lru_cache(maxsize=16)
 def _compile(source: str):  # type: ignore[no-untyped-def]
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from mapgen.sandbox import environment
 
-    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
-                                        lstrip_blocks=True, keep_trailing_newline=True)
+    env = environment(autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(md=inline, cell=cell, date=human_date, role=role_label)
     return env.from_string(source)
 

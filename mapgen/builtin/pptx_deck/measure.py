@@ -37,7 +37,10 @@ def _notdef(bold: bool) -> float:
 def _char_em(ch: str, bold: bool) -> float:
     if ch in "\n\t":
         return 0.0
-    width = _font(bold).getlength(ch)
+    try:
+        width = _font(bold).getlength(ch)
+    except (RuntimeError, OSError, ValueError):  # raqm cannot lay out U+0085 or U+2029 alone
+        return 1.0
     if width == _notdef(bold):  # not in the font: a fallback font draws it
         return 1.25 if ord(ch) >= 0x1F000 or 0x2600 <= ord(ch) <= 0x27BF else 1.0
     return width / _UNITS
@@ -72,6 +75,8 @@ class Fitted:
 #: Text shrinks in steps of half a point; a table cell no smaller than this before its row grows instead.
 SIZE_STEP = 0.5
 MIN_CELL_SIZE = 6.5
+#: Nothing is set smaller than this, however long the text: past it, a row or a box takes more lines.
+MIN_TEXT_SIZE = 4.0
 
 
 def wrap(text: str, width: float, size: float, bold: bool = False) -> Wrapped:
@@ -86,7 +91,7 @@ def wrap(text: str, width: float, size: float, bold: bool = False) -> Wrapped:
 
 
 def fit(text: str, width: float, size: float, bold: bool = False, max_lines: int = 1,
-        height: float | None = None, smallest: float = SIZE_STEP) -> Fitted:
+        height: float | None = None, smallest: float = MIN_TEXT_SIZE) -> Fitted:
     """The largest size, from ``size`` down in half points, at which the whole of ``text`` fits.
 
     It fits when it takes at most ``max_lines`` lines, or when its lines fit in ``height``

@@ -63,8 +63,11 @@ DEFAULT_NOTES: dict[str, str] = {
 def notes_for(plan: Plan, slide: str, include_internal: bool, source: str | None = None) -> str:
     """The talk track for one slide, from the template's wording or the default."""
     text = plan.text(f"deck.notes.{slide}", DEFAULT_NOTES[slide])
+    from mapgen.sandbox import budget
+
     try:
-        return _compile(text).render(**_variables(plan, include_internal)).strip()
+        with budget():
+            return _compile(text).render(**_variables(plan, include_internal)).strip()
     except Exception as exc:  # a template's wording error names the template
         message = getattr(exc, "message", None) or str(exc)
         raise RenderError([Problem(f"format pptx: text.deck.notes.{slide}: {message}", source)]) from exc
@@ -97,7 +100,6 @@ def _variables(plan: Plan, include_internal: bool) -> dict[str, Any]:
 
 @lru_cache(maxsize=64)
 def _compile(source: str):  # type: ignore[no-untyped-def]
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from mapgen.sandbox import environment
 
-    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False).from_string(source)
+    return environment(autoescape=False).from_string(source)

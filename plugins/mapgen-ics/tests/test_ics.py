@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+import pytest
 from icalendar import Calendar
 
 from mapgen.markup import plain
@@ -142,3 +143,19 @@ def test_listed_by_mapgen_formats(mapgen_cli):
     result = mapgen_cli("formats")
     line = next(line for line in result.out.splitlines() if line.startswith("ics "))
     assert ".ics" in line and "only with -f" in line
+
+
+@pytest.mark.parametrize("text", ["Acme\nCorp", "Acme\r\nCorp", "A\x85B", "A\u2028B\u2029C", "A\x0bB"])
+def test_line_breaks_in_any_name_never_fail_the_calendar(sample_plan, render, text):
+    import dataclasses
+
+    from mapgen.plan import Deal
+
+    plan = dataclasses.replace(sample_plan, buyer=dataclasses.replace(sample_plan.buyer, company=text),
+                               seller=dataclasses.replace(sample_plan.seller, company=text),
+                               deal=Deal(text, 1, "USD"),
+                               milestones=tuple(dataclasses.replace(m, workstream_name=text)
+                                                for m in sample_plan.milestones))
+    calendar = Calendar.from_ical(render("ics", plan))
+    assert "\n" not in str(calendar["X-WR-CALNAME"])
+    assert len(events(render("ics", plan))) == len(events(render("ics", sample_plan)))

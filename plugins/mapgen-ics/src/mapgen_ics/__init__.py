@@ -45,6 +45,15 @@ def _text(value: str | None) -> str:
     return clean(plain(value)) if value else ""
 
 
+_LINE_BREAKS = re.compile(r"\s*[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+\s*")
+
+
+def _line(value: str | None) -> str:
+    """Text for a property icalendar writes unescaped (the calendar's name, a category): line breaks
+    become spaces, since a raw line break there ends the content line."""
+    return _LINE_BREAKS.sub(" ", _text(value)).strip()
+
+
 def _description(step: Milestone) -> str:
     lines = [
         f"{step.workstream_name} · step {step.number}",
@@ -88,7 +97,7 @@ class IcsFormat(OutputFormat):
         calendar.add("version", "2.0")
         calendar.add("calscale", "GREGORIAN")
         calendar.add("method", "PUBLISH")
-        calendar.add("x-wr-calname", clean(plain(plan.title)))
+        calendar.add("x-wr-calname", _line(plan.title))
         stamp = dt.datetime.combine(plan.today, dt.time(0, 0), tzinfo=dt.timezone.utc)
         sequence = max(0, (plan.today - SEQUENCE_EPOCH).days)
         for step in plan.visible(context.include_internal):
@@ -110,7 +119,7 @@ class IcsFormat(OutputFormat):
         event.add("dtend", step.due + dt.timedelta(days=1))
         event.add("description", _description(step))
         event.add("transp", "TRANSPARENT")  # a deadline, not a meeting: it does not block the day
-        categories = [clean(step.workstream_name)]
+        categories = [_line(step.workstream_name)]
         if step.id in KEY_STEPS:
             categories.insert(0, "Key date")
             event.add("priority", 1)
