@@ -379,6 +379,13 @@ def test_internal_steps_only_when_asked_for(render):
     internal = next(m for m in plan.milestones if m.internal)
     assert internal.id not in plan_rows(workbook(render("xlsx", plan)))
     assert internal.id in plan_rows(workbook(render("xlsx", plan, include_internal=True)))
+    # what a step waits for goes through the hidden steps to the shown ones
+    follower = next(m for m in plan.milestones if internal.id in m.after)
+    for include in (False, True):
+        rows = plan_rows(workbook(render("xlsx", plan, include_internal=include)))
+        for m in plan.visible(include):
+            assert (rows[m.id]["Waits for"].value or "") == ", ".join(map(str, plan.waits_for(m, include)))
+        assert (internal.number in plan.waits_for(follower, include)) is include
 
 
 def test_same_plan_gives_the_same_bytes(render, tmp_path):

@@ -52,6 +52,8 @@ SMALL_LINE_HEIGHT = 11.5  # points, for the 8 pt notes of the Timeline
 MAX_ROW_HEIGHT = 409.0  # points: Excel's limit; a taller row is not a valid row (the text stays in the cell)
 NAME_WIDTH = (24, 60)  # the Timeline's step-name column: at least, at most (characters)
 WEEK_WIDTH = 9
+#: At most this many shaded cells for the Timeline's holiday, target and forecast columns (see _timeline_sheet).
+MAX_TINT_CELLS = 50_000
 COL = {name: i for i, (name, _) in enumerate(PLAN_COLUMNS)}
 #: What the buyer picks in the Status column (the brief's statuses, in words).
 STATUS_WORDS = tuple(STATUS_LABELS[s] for s in STATUSES)
@@ -145,10 +147,12 @@ def build_workbook(plan: Plan, include_internal: bool) -> bytes:
     styles = Styles(wb)
     steps = plan.visible(include_internal)
     _plan_sheet(wb.create_sheet("Plan"), plan, steps, styles, include_internal)
-    _timeline_sheet(wb.create_sheet("Timeline"), plan, steps, styles)
+    # why each forecast is what it is: worked out once (a chain of thousands of steps takes a while)
+    why = {key: text(drivers_sentence(plan, key)) for key in ("signature", "go_live")}
+    _timeline_sheet(wb.create_sheet("Timeline"), plan, steps, styles, why)
     _people_sheet(wb.create_sheet("People"), plan, styles)
     _risks_sheet(wb.create_sheet("Risks"), plan, styles)
-    _summary_sheet(wb.create_sheet("Summary"), plan, steps, styles, include_internal)
+    _summary_sheet(wb.create_sheet("Summary"), plan, steps, styles, include_internal, why)
     _properties(wb, plan)
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -226,8 +230,9 @@ def _plan_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,  #
     if lines > 1:  # a long company name in an owner heading, a narrow column's heading
         ws.row_dimensions[1].height = _height(lines)
     _header(ws, headers, styles, _plan_notes(plan))
+    waiting = _waits_for(plan, steps)
     for row_number, m in enumerate(steps, 2):
-        waits = ", ".join(str(n) for n in plan.waits_for(m, include_internal))
+        waits = ", ".join(str(n) for n in waiting[m.id])
         values = {"Workstream": text(m.workstream_name), "Step": text(m.name), "Notes": text(m.note),
                   "Buyer owner": text(m.owners.buyer.name), "Seller owner": text(m.owners.seller.name),
                   "Waits for": waits}
@@ -266,6 +271,29 @@ def _plan_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,  #
             ws.add_table(table)
         _validations(ws, last)
         _conditional_formats(ws, last, styles)
+
+
+def _waits_for(plan: Plan, steps: tuple[Milestone, ...]) -> dict[str, tuple[int, ...]]:
+    """``plan.waits_for`` of every shown step at once (it looks at the whole plan for each step: a plan of
+    thousands of steps would take seconds): the numbers of the shown steps each waits for, through hidden ones."""
+    shown = {m.id: m.number for m in steps}
+    every = {m.id: m for m in plan.milestones}
+    out = {}
+    for m in steps:
+        found: set[int] = set()
+        seen: set[str] = set()
+        stack = list(m.after)
+        while stack:
+            step_id = stack.pop()
+            if step_id in seen or step_id not in every:
+                continue
+            seen.add(step_id)
+            if step_id in shown:
+                found.add(shown[step_id])
+            else:
+                stack.extend(every[step_id].after)
+        out[m.id] = tuple(sorted(found))
+    return out
 
 
 def _plan_notes(plan: Plan) -> dict[str, str]:
@@ -420,7 +448,8 @@ def _key_rows(plan: Plan) -> list[tuple[str, dict[dt.date, tuple[str, str]], dic
     return rows
 
 
-def _timeline_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles) -> None:  # type: ignore[no-untyped-def]
+def _timeline_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,  # type: ignore[no-untyped-def]
+                    why_of: dict[str, str]) -> None:
     """Week by week: bars at the planned dates (done steps at their actual dates), coloured by state;
     each open step's room to move; the weeks with holidays or closed days shaded and named; today, the
     target and the forecast of signature and go-live marked; a legend; why the forecast is what it is."""
@@ -432,11 +461,27 @@ def _timeline_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles
     first = _monday(min(starts + [m.start for m in steps] + key_days))
     last = _monday(max([m.due for m in steps] + key_days))
     weeks = [first + dt.timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
+
+    def week_index(monday: dt.date) -> int:
+        return (monday - first).days // 7
     off = {w: _days_off(plan, w) for w in weeks}
     working_days = 7 - len(plan.calendar.weekend)
     tint = {w: ("Week closed" if len(off[w]) * 2 > working_days else "Week with days off") for w in weeks if off[w]}
     for _, _, tints in keys:
         tint.update(tints)
+    # shading whole columns costs a cell per step and shaded week: past a plan of a few hundred steps over
+    # years, only the named row and the key-date rows show them
+    column_tint = tint if len(steps) * len(tint) <= MAX_TINT_CELLS else {}
+    blanks: dict[str, Any] = {}
+
+    def blank(style: str):  # type: ignore[no-untyped-def]
+        """An empty cell with a style: one object per style, reused (a write-only row writes each cell as it
+        comes, so the same empty cell can stand in many places; the year-long plan of 5,000 steps has a
+        million of them)."""
+        if style not in blanks:
+            blanks[style] = cell(ws, None, style)
+        return blanks[style]
+
     names = [text(m.name) for m in steps]
     # wide enough for the usual name; a longer one wraps (a filled week cell would not stop it
     # spilling over the bars otherwise: an empty cell with a fill lets text run across)
@@ -473,23 +518,24 @@ def _timeline_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles
         if lines > 1:
             ws.row_dimensions[row_number].height = _height(lines)
         row = [cell(ws, m.number, "Plan cell"), cell(ws, name, NAME_STYLE.get(m.state, "Step name"))]
-        for w in weeks:
-            if span[0] <= w <= span[1]:
-                mark = "✓" if m.is_done and w == span[1] else "◆" if m.is_event else None
-                row.append(cell(ws, mark, bar))
-            elif room <= w < span[0]:
-                row.append(cell(ws, None, "Room to move"))
-            elif w in tint:
-                row.append(cell(ws, None, tint[w]))
-            else:
-                row.append(None)
+        # the week cells by index: the shaded columns, the room to move, then the bar over them
+        cells: list[Any] = [blank(column_tint[w]) if w in column_tint else None for w in weeks] if column_tint \
+            else [None] * len(weeks)
+        first_bar, last_bar, first_room = (week_index(d) for d in (span[0], span[1], room))
+        cells[first_room:first_bar] = [blank("Room to move")] * (first_bar - first_room)
+        cells[first_bar:last_bar + 1] = [blank(bar)] * (last_bar - first_bar + 1)
+        if m.is_done:
+            cells[last_bar] = cell(ws, "✓", bar)
+        elif m.is_event:
+            cells[first_bar] = cell(ws, "◆", bar)
+        row += cells
         ws.append(row)
     ws.append([])
     row_number = len(steps) + len(keys) + 4
     grid_width = name_width + WEEK_WIDTH * len(weeks)
     for key in ("signature", "go_live"):
         date = plan.key_date(key)
-        why = text(drivers_sentence(plan, key))
+        why = why_of[key]
         if date is None or not why:
             continue
         why = f"Why {key_label(key)} is forecast for {human_date(date.forecast)}: {why}"
@@ -571,7 +617,7 @@ SUMMARY_WIDTHS = (30, 18, 18, 58)
 
 
 def _summary_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,  # type: ignore[no-untyped-def]
-                   include_internal: bool) -> None:
+                   include_internal: bool, why_of: dict[str, str]) -> None:
     """Key dates (target beside forecast, and why), where the plan stands, the next check-in, the
     outcome and the next two weeks' steps."""
     from openpyxl.styles import PatternFill
@@ -626,7 +672,7 @@ def _summary_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,
              cell(ws, date.forecast, number_format=DATE_FORMAT, alignment=styles.top, font=styles.bold),
              cell(ws, outlook, font=None if date.feasible else styles.late, alignment=styles.indented_wrap)],
             height_of=outlook, width=SUMMARY_WIDTHS[3] - 2)
-        why = text(drivers_sentence(plan, key))
+        why = why_of[key]
         if why:
             add([cell(ws, f"Why {name} is forecast for this date", font=styles.muted, alignment=styles.wrap),
                  cell(ws, why, alignment=styles.wrap)], height_of=why, merge="B")
