@@ -219,6 +219,9 @@ def test_late_summary_has_target_forecast_and_the_drivers(example_books):
     assert go_live[1].value.date() == plan.go_live.target and go_live[3].value == "On track" and fill(go_live[1]) is None
     late = summary["Late"]
     assert late[1].value == 6 and late[2].value == "steps 2, 4, 11, 12, 13, 14"
+    # what mapgen worked out is said in print too (the headings' notes do not print)
+    assert any(k.startswith("What mapgen works out, as of Mon 2 Nov 2026: on the Plan sheet, the columns with slate "
+                            "headings (Deadline, State, Slack (days), Critical)") for k in summary)
 
 
 def test_a_worked_out_target_says_so(example_books):

@@ -720,6 +720,11 @@ def _summary_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,
             words += "."
         add([cell(ws, words, font=styles.muted, alignment=styles.wrap)], height_of=words,
             width=sum(SUMMARY_WIDTHS), merge="A")
+    add([])
+    note = (f"What mapgen works out, as of {human_date(plan.today)}: on the Plan sheet, the columns with slate "
+            f"headings ({', '.join(COMPUTED)}); the forecasts and why; targets marked \"worked out\"; risks whose "
+            "source is \"Found in the plan\". Regenerate the plan to update them.")
+    add([cell(ws, note, font=styles.muted, alignment=styles.wrap)], height_of=note, width=sum(SUMMARY_WIDTHS), merge="A")
 
 
 def _print_setup(ws, landscape: bool) -> None:  # type: ignore[no-untyped-def]
