@@ -435,3 +435,16 @@ def test_long_text_wraps_within_excels_row_limit(render):
     # a name that does not fit wraps in its own column: it never spills across the week bars
     assert all(c.alignment.wrap_text for c in names)
     assert timeline.column_dimensions["B"].width <= 60
+
+
+def test_a_target_on_a_non_working_day_keeps_the_briefs_date_in_view(render, tmp_path):
+    brief = tmp_path / "weekend.yaml"
+    brief.write_text(GENERATED["enterprise-closed-weekend-target"], encoding="utf-8")
+    plan = build_plan(brief)
+    assert plan.signature.requested == dt.date(2027, 1, 31) and plan.signature.target == dt.date(2027, 1, 29)
+    wb = workbook(render("xlsx", plan))
+    target, _, outlook = sheet_rows(wb, "Summary")["Signature"][1:4]
+    assert target.value.date() == dt.date(2027, 1, 29)
+    assert outlook.value.endswith("the brief's Sun 31 Jan 2027 is not a working day")
+    assert wb["Timeline"]["B4"].value.startswith(
+        "Signature: target Fri 29 Jan 2027 (the brief's Sun 31 Jan 2027 is not a working day)")

@@ -432,6 +432,8 @@ def _key_rows(plan: Plan) -> list[tuple[str, dict[dt.date, tuple[str, str]], dic
         label = f"{name[:1].upper()}{name[1:]}: target {human_date(date.target)}"
         if date.derived:
             label += f" (worked out from {'go-live' if key == 'signature' else 'signature'})"
+        if date.requested and date.requested != date.target:
+            label += f" (the brief's {human_date(date.requested)} is not a working day)"
         label += f", forecast {human_date(date.forecast)}"
         if not date.feasible:
             label += ": the target cannot be met"
@@ -664,6 +666,8 @@ def _summary_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,
             outlook = f"Cannot be met: {date.slip} {days} late" if date.slip else "Cannot be met"
         if date.derived:
             outlook += f" · target worked out from {'go-live' if key == 'signature' else 'signature'}"
+        if date.requested and date.requested != date.target:
+            outlook += f" · the brief's {human_date(date.requested)} is not a working day"
         add([label(name[:1].upper() + name[1:]),
              cell(ws, date.target, number_format=DATE_FORMAT, alignment=styles.top,
                   fill=None if date.feasible else late_tile, font=None if date.feasible else styles.late,
