@@ -1,9 +1,12 @@
 """Built-in plugin: the plan as an Excel tracker people work in with the buyer.
 
-Sheets: Plan (a formatted table with real dates, a status drop-down, and conditional
-formats against TODAY() so a step turns red when its date passes, whenever the file is
-opened), Timeline (week-by-week grid), People, Risks and Summary. Written with openpyxl's
-write-only mode, so a plan of thousands of steps stays in bounded memory.
+Sheets: Plan (a formatted table with the planned dates, done steps at their actual dates, what
+each step waits for, its deadline and state, a status drop-down, and conditional formats against
+TODAY() so a step turns red when its deadline passes, whenever the file is opened), Timeline
+(week-by-week bars coloured by state, room to move, holidays, targets and forecasts, a legend),
+People, Risks (the brief's and those found in the plan) and Summary (target beside forecast and
+why, the next two weeks). Written with openpyxl's write-only mode, so a plan of thousands of
+steps stays in bounded memory. docs/workbook.md describes it.
 """
 
 from __future__ import annotations
