@@ -8,7 +8,6 @@ input or a failed render, 2 for usage. Heavy modules are imported inside command
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sys
 from pathlib import Path
@@ -186,6 +185,8 @@ def generate(briefs: Sequence[str], out: str, formats_: str | None, template: st
     for path in summary.pruned:
         printer.echo(f"{path}: {'would be pruned' if check_only else 'pruned'}", err=False, always=check_only)
     if report_file:
+        import json
+
         from mapgen.output import write_atomic
 
         data = json.dumps(summary.report(), indent=1, ensure_ascii=False) + "\n"

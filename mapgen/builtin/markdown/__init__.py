@@ -11,14 +11,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mapgen.errors import Problem, RenderError
 from mapgen.formats import OutputFormat, RenderContext
 from mapgen.hookspecs import hookimpl
 from mapgen.markup import Span, clean, spans
-from mapgen.plan import Plan, role_label
-from mapgen.wording import human_date
+
+if TYPE_CHECKING:  # only annotations: `mapgen --help` loads plugins without the plan model
+    from mapgen.plan import Plan
 
 TEMPLATE_NAME = "plan.md.j2"
 DEFAULT_TEMPLATE = Path(__file__).with_name(TEMPLATE_NAME)
@@ -127,6 +128,9 @@ def _compile(source: str):  # type: ignore[no-untyped-def]
 
     env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
                                         lstrip_blocks=True, keep_trailing_newline=True)
+    from mapgen.plan import role_label
+    from mapgen.wording import human_date
+
     env.filters.update(md=inline, cell=cell, date=human_date, role=role_label)
     return env.from_string(source)
 
