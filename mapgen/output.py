@@ -29,8 +29,9 @@ def write_atomic(path: Path, data: bytes) -> bool:
     Returns False, leaving the file (and its mtime) alone, when it already holds exactly ``data``.
     A new file gets the mode the umask gives (0644 under 022, 0600 under 077); a replaced
     file keeps its mode. The bytes go to a temporary file in the same folder, are flushed to
-    disk, then renamed over the target; temporary files a killed run left behind for the same
-    target are removed first.
+    disk (fsync), then renamed over the target; temporary files a killed run left behind for the
+    same target are removed first. (The folder is not fsynced: after a power cut the rename may
+    be lost, leaving the old file whole, which is all atomicity promises.)
     """
     path = Path(path)
     try:
@@ -58,7 +59,6 @@ def write_atomic(path: Path, data: bytes) -> bool:
         except FileNotFoundError:
             pass
         raise
-    _fsync_folder(path.parent)
     return True
 
 
@@ -68,20 +68,6 @@ def _same_bytes(path: Path, data: bytes) -> bool:
             return handle.read(len(data) + 1) == data
     except OSError:
         return False
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def remove_stale_temps(path: Path) -> list[Path]:
