@@ -47,7 +47,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
-            if current is not None:
+            if current is not None and hasattr(os, "fchmod"):
                 os.fchmod(handle.fileno(), current.st_mode & 0o7777)
             handle.write(data)
             handle.flush()

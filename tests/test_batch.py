@@ -254,3 +254,33 @@ def test_no_color(tmp_path: Path) -> None:
     plain = subprocess.run([sys.executable, "-c", code, "plan", str(EXAMPLES / "globex-late.yaml")],
                            capture_output=True, text=True, env={**env, "NO_COLOR": "1"})
     assert plain.returncode == 0 and "\x1b[" not in plain.stdout and "CANNOT BE MET" in plain.stdout
+
+
+def test_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    import pty
+
+    briefs = tree(tmp_path)
+    command = [sys.executable, "-m", "mapgen", "generate", str(briefs), "-o", str(tmp_path / "out"), "-f", "json"]
+    piped = subprocess.run(command, capture_output=True, text=True)
+    assert piped.returncode == 0 and "\r" not in piped.stderr and "brief/s" not in piped.stderr
+    import fcntl
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal has a width
+    process = subprocess.Popen(command + ["--force"], stdout=subprocess.DEVNULL, stderr=follower,
+                               env={**os.environ, "TERM": "xterm"})
+    os.close(follower)
+    seen = b""
+    while True:  # read as it runs: a full terminal would block the writer
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert process.wait() == 0
+    assert b"brief/s" in seen and b"4 briefs: " in seen, seen  # tqdm's rate, then the summary
