@@ -203,8 +203,10 @@ class _BatchPrinter:
         self.quiet, self.check = quiet, check
         self.bar = None
         if not quiet and total > 1 and sys.stderr.isatty() and os.environ.get("TERM") != "dumb":
+            import tqdm as tqdm_module
             from tqdm import tqdm
 
+            tqdm_module.tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
             self.bar = tqdm(total=total, unit="brief", file=sys.stderr, leave=False, dynamic_ncols=True,
                             disable=None)
 
