@@ -270,15 +270,15 @@ def load_brief(path: Path, display: str | None = None) -> LoadedBrief:
 
 def unsupported_country(code: str) -> str | None:
     """Why ``code`` (``DE`` or ``DE-BY``) has no holiday calendar, or None when it has one."""
-    import holidays
+    from mapgen.calendar import country_codes, subdivisions_of
 
     country, _, subdivision = code.partition("-")
-    supported = holidays.list_supported_countries()
-    if country not in supported:
-        return f"no holiday calendar for country '{country}'{did_you_mean(country, list(supported))}"
-    if subdivision and subdivision not in supported[country]:
+    subdivisions = subdivisions_of(country)  # imports this country's module only, not all 250
+    if subdivisions is None:
+        return f"no holiday calendar for country '{country}'{did_you_mean(country, country_codes())}"
+    if subdivision and subdivision not in subdivisions:
         return (f"no holiday calendar for subdivision '{subdivision}' of {country}"
-                f"{did_you_mean(subdivision, list(supported[country]))}")
+                f"{did_you_mean(subdivision, subdivisions)}")
     return None
 
 

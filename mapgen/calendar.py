@@ -44,6 +44,7 @@ class BusinessCalendar:
     def _country_holidays(self, years: Iterable[int]):  # type: ignore[no-untyped-def]
         import holidays
 
+        _light_countries_package()
         try:
             # English names whatever the machine's locale (holidays reads LANG otherwise): same bytes everywhere.
             return holidays.country_holidays(self.country, subdiv=self.subdivision, years=years, language="en_US")
@@ -187,3 +188,57 @@ def weekly_occurrence(calendar: BusinessCalendar, weekday: int, time: dt.time,
                     "a weekend" if day.weekday() in calendar.weekend else "a closed day")
             return dt.datetime.combine(held, time), moved, reason
         day += dt.timedelta(days=7)
+
+
+def country_codes() -> list[str]:
+    """Every country code ``holidays`` knows (with aliases such as UK), read from its registry: no imports."""
+    from holidays.registry import EntityLoader
+
+    return list(EntityLoader.get_country_codes(include_aliases=True))
+
+
+def subdivisions_of(country: str) -> list[str] | None:
+    """The subdivision codes of ``country``, or None when ``holidays`` has no calendar for it.
+
+    Loads that country's module only: ``holidays.list_supported_countries()`` would import
+    all of them (about 250 modules, 100 ms and more).
+    """
+    import holidays
+
+    if country not in set(country_codes()):
+        return None
+    _light_countries_package()
+    return list(getattr(holidays, country).subdivisions)
+
+
+def _light_countries_package() -> None:
+    """Let ``holidays.countries.<country>`` import without the package's ``__init__``.
+
+    holidays 0.108's ``holidays/countries/__init__.py`` imports all ~250 country modules, and Python
+    runs a package's ``__init__`` before any of its submodules: so even ``holidays.DE`` (a lazy
+    loader that imports ``holidays.countries.germany``) costs about 100 ms of CPU per process.
+    This registers the package without running its ``__init__``; the first access to one of its
+    own attributes (``from holidays.countries import Germany``) still runs it, so nothing breaks.
+    """
+    import importlib.util
+    import sys
+
+    if "holidays.countries" in sys.modules:
+        return
+    spec = importlib.util.find_spec("holidays.countries")
+    if spec is None or spec.loader is None or not spec.submodule_search_locations:
+        return
+    package = importlib.util.module_from_spec(spec)
+
+    def __getattr__(name: str):  # type: ignore[no-untyped-def]
+        if name.startswith("__"):
+            raise AttributeError(name)
+        package.__dict__.pop("__getattr__", None)
+        spec.loader.exec_module(package)  # type: ignore[union-attr]
+        return getattr(package, name)
+
+    package.__getattr__ = __getattr__  # type: ignore[attr-defined]
+    sys.modules["holidays.countries"] = package
+    import holidays
+
+    holidays.__dict__.setdefault("countries", package)

@@ -21,7 +21,9 @@ def check_paths(paths: Sequence[Path], catalog: Catalog, registry: FormatRegistr
         elif path.is_file() and path.name == TEMPLATE_FILE:
             ok &= check_template(path.parent, catalog, registry, report)
         elif path.is_dir():
-            briefs = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            from mapgen.batch import _walk
+
+            briefs = _walk(path, set())  # recursively, as generate finds them
             subfolders = sorted(p for p in path.iterdir() if (p / TEMPLATE_FILE).is_file())
             if not briefs and not subfolders:
                 report("error", None, MapgenError("no briefs (.yaml) or templates in this folder", str(path)))

@@ -68,21 +68,11 @@ def _catalog(template_path: Sequence[str]):  # type: ignore[no-untyped-def]
     return default_catalog([Path(p) for p in template_path])
 
 
-def _briefs(paths: Sequence[str]) -> list[Path]:
-    """Brief files from files and folders (a folder: its *.yaml and *.yml, sorted)."""
-    out: list[Path] = []
+def _must_exist(paths: Sequence[str], hint: str) -> None:
+    """A missing file or folder is a usage error (exit 2) in every command."""
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-            if not found:
-                raise click.UsageError(f"{raw}: no .yaml briefs in this folder")
-            out.extend(found)
-        elif path.is_file():
-            out.append(path)
-        else:
-            raise click.UsageError(f"{raw}: no such file or folder")
-    return out
+        if not os.path.exists(raw):
+            raise click.BadParameter(f"{raw}: no such file or folder", param_hint=hint)
 
 
 class MapgenGroup(click.Group):
@@ -122,11 +112,13 @@ def cli() -> None:
 Examples:
   mapgen generate examples/acme-enterprise.yaml             # every document format into out/
   mapgen generate briefs/ -o plans -f md,json --today 2026-11-02
+  mapgen generate briefs/ -o plans --check                  # exit 1 when an output is stale or missing
+  mapgen generate briefs/ -o plans --shard 2/4 -j 2         # the second quarter of the briefs, 2 processes
   mapgen generate deal.yaml --template-path ~/our-templates --template acme-enterprise
 """)
 @click.argument("briefs", nargs=-1, required=True, metavar="BRIEF_OR_DIR...")
 @click.option("-o", "--out", "out", default="out", show_default=True, type=click.Path(file_okay=False),
-              help="Folder the plans are written to, as OUT/<brief name>.<ext>.")
+              help="Folder the plans are written to: OUT/<folder>/<brief name>.<ext>, mirroring the briefs' folders.")
 @click.option("-f", "--formats", "formats_", default=None, metavar="md,docx,...",
               help="Comma-separated formats (see `mapgen formats`). Default: every document format.")
 @click.option("--template", default=None, metavar="NAME_OR_PATH", help="Use this template instead of selecting one.")
@@ -134,22 +126,110 @@ Examples:
               "dates.today, else SOURCE_DATE_EPOCH, else the system date).")
 @click.option("--include-internal", is_flag=True, help="Also show steps the template marks internal.")
 @template_path_option
+@click.option("-j", "--jobs", "jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Build N briefs at a time, in separate processes (default: the usable cores).")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; list outputs that are stale or missing and exit 1 if there are any.")
+@click.option("--prune", is_flag=True, help="Remove outputs mapgen wrote (per OUT's manifest) for briefs that are gone.")
+@click.option("--shard", default=None, metavar="K/N", help="Only the K-th of N stable parts of the briefs (CI matrices).")
+@click.option("--force", is_flag=True, help="Render every brief, even those whose outputs are up to date.")
+@click.option("--strict", is_flag=True, help="Warnings fail the run (exit 1).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors, stale outputs and the summary line.")
+@click.option("--report", "report_file", default=None, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write a JSON report: per brief its status, outputs, warnings, errors and timings.")
 def generate(briefs: Sequence[str], out: str, formats_: str | None, template: str | None, today: dt.date | None,
-             include_internal: bool, template_path: Sequence[str]) -> None:
+             include_internal: bool, template_path: Sequence[str], jobs: int | None, check_only: bool,
+             prune: bool, shard: str | None, force: bool, strict: bool, quiet: bool, report_file: str | None) -> None:
     """Write the plan for each brief in every chosen format.
 
-    A brief that fails validation writes nothing; a format that fails to render is
-    reported and the other formats are still written. Files are replaced atomically.
+    Folders are searched recursively and mirrored under OUT. A brief that fails validation
+    writes nothing and the others are still built; a format that fails to render is reported
+    and the other formats are still written. Files are replaced atomically, only when their
+    bytes change; briefs whose inputs and outputs did not change since the last run (per
+    OUT/.mapgen-manifest.json) are skipped without rendering. A summary line closes the run.
     """
-    from mapgen.render import generate_all
+    from mapgen import batch
 
-    paths = _briefs(briefs)
+    out_path = Path(out)
+    if out_path.exists() and not out_path.is_dir():
+        raise click.BadParameter(f"{out}: not a folder", param_hint="'-o'")
+    try:
+        found = batch.find_briefs(briefs, skip=[out_path])
+        part = batch.parse_shard(shard) if shard else None
+    except batch.BatchUsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--shard'") from None
+    selected = [j for j in found if batch.shard_of(j, part[1]) == part[0]] if part else found
     registry = _registry()
     chosen = _chosen_formats(registry, formats_)
-    ok = generate_all(paths, Path(out), chosen, registry, catalog=_catalog(template_path), template=template,
-                      today=today, include_internal=include_internal, report=_report)
-    if not ok:
+    settings = batch.Settings(out=out_path, formats=tuple(chosen), template=template, today=today,
+                              include_internal=include_internal, template_path=tuple(template_path),
+                              check=check_only)
+    printer = _BatchPrinter(len(selected), quiet, check_only)
+    try:
+        summary = batch.run(settings, selected, workers=jobs or batch.default_jobs(), force=force,
+                            prune_gone=found if prune else None, strict=strict, on_result=printer.result,
+                            on_progress=printer.progress)
+    finally:
+        printer.close()
+    for path in summary.pruned:
+        printer.echo(f"{path}: {'would be pruned' if check_only else 'pruned'}", err=False, always=check_only)
+    if report_file:
+        import json
+
+        from mapgen.output import write_atomic
+
+        data = json.dumps(summary.report(), indent=1, ensure_ascii=False) + "\n"
+        write_atomic(Path(report_file), data.encode("utf-8"))
+    click.echo(click.style(summary.line(), fg=None if summary.ok else "red"), err=True)
+    if not summary.ok:
         raise Failed()
+
+
+class _BatchPrinter:
+    """Per-brief lines in the briefs' order, a progress bar on a terminal (tqdm), nothing else when quiet."""
+
+    def __init__(self, total: int, quiet: bool, check: bool) -> None:
+        self.quiet, self.check = quiet, check
+        self.bar = None
+        if not quiet and total > 1 and sys.stderr.isatty() and os.environ.get("TERM") != "dumb":
+            import tqdm as tqdm_module
+            from tqdm import tqdm
+
+            tqdm_module.tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
+            self.bar = tqdm(total=total, unit="brief", file=sys.stderr, leave=False, dynamic_ncols=True,
+                            disable=None)
+
+    def echo(self, message: str, err: bool, always: bool = False) -> None:
+        if self.quiet and not always:
+            return
+        if self.bar is not None:
+            self.bar.clear()
+        click.echo(message, err=err)
+        if self.bar is not None:
+            self.bar.refresh()
+
+    def result(self, r: Any) -> None:
+        for error in r.errors:
+            self.echo(error, err=True, always=True)
+        for message in r.warnings:
+            self.echo(f"{r.brief}: warning: {message}", err=True)
+        for output in r.outputs:
+            if output["status"] == "written":
+                self.echo(output["path"], err=False)
+            elif output["status"] in ("stale", "missing"):
+                self.echo(f"{output['path']}: {output['status']}", err=False, always=True)
+
+    def progress(self, done: int) -> None:
+        if self.bar is not None:
+            self.bar.n = done
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def _report(kind: str, source: str | None, payload: Any) -> None:
@@ -185,7 +265,7 @@ Examples:
   mapgen plan examples/globex-late.yaml                     # target beside forecast, and why
   mapgen plan deal.yaml --json | jq '.signature'            # the plan JSON (docs/plan-json.md)
 """)
-@click.argument("brief", type=click.Path(dir_okay=False))
+@click.argument("brief", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the plan JSON (schema 2, docs/plan-json.md).")
 @click.option("--template", default=None, metavar="NAME_OR_PATH", help="Use this template instead of selecting one.")
 @click.option("--today", type=DateParam(), default=None, help="The plan's 'as of' date.")
@@ -228,6 +308,7 @@ def check(paths: Sequence[str], today: dt.date | None, template_path: Sequence[s
     """
     from mapgen.checking import check_paths
 
+    _must_exist(paths, "PATH")
     if not check_paths([Path(p) for p in paths], _catalog(template_path), _registry(), today, _report):
         raise Failed()
 
@@ -259,6 +340,7 @@ def template_check(folders: Sequence[str], template_path: Sequence[str]) -> None
     """Validate templates and their format assets (a Word template's variables, the deck's layouts)."""
     from mapgen.checking import check_paths
 
+    _must_exist(folders, "TEMPLATE_DIR")
     for folder in folders:
         if not (Path(folder) / "template.yaml").is_file():
             raise click.BadParameter(f"{folder}: not a template folder (no template.yaml)", param_hint="TEMPLATE_DIR")
@@ -333,8 +415,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     plugins.run_problems.clear()
     try:
+        # NO_COLOR (https://no-color.org): any non-empty value turns colour off, even on a terminal.
+        color = False if os.environ.get("NO_COLOR") else None
         try:
-            cli.main(args=list(argv) if argv is not None else None, prog_name="mapgen", standalone_mode=False)
+            cli.main(args=list(argv) if argv is not None else None, prog_name="mapgen", standalone_mode=False,
+                     color=color)
         finally:
             for message in plugins.problems():  # a broken plugin: one line each, the rest of mapgen works
                 click.echo(f"mapgen: error: {message}", err=True)

@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Mapping
 
 from mapgen.errors import MapgenError, Problem
-from mapgen.plan import Plan
+
+if TYPE_CHECKING:  # only annotations: `mapgen --help` loads plugins without the plan model
+    from mapgen.plan import Plan
 
 
 @dataclass(frozen=True)

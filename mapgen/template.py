@@ -174,6 +174,9 @@ def read_template_file(folder: Path) -> tuple[TemplateFile, Lines]:
 def load_template(folder: Path, catalog: "Catalog | None" = None, _seen: tuple[Path, ...] = ()) -> Template:
     """Load a template folder, resolving ``extends`` through ``catalog``, and validate it."""
     folder = folder.resolve()
+    cached = catalog.loaded.get(folder) if catalog is not None else None
+    if cached is not None:
+        return cached  # loaded (and validated) once per catalog: a batch reuses it for every brief
     if folder in _seen:
         chain = " -> ".join(str(p.name) for p in _seen + (folder,))
         raise TemplateError(f"templates extend each other in a cycle: {chain}", str(folder / TEMPLATE_FILE))
@@ -191,6 +194,8 @@ def load_template(folder: Path, catalog: "Catalog | None" = None, _seen: tuple[P
     else:
         template = _standalone(raw, lines, folder)
     validate_template(template)
+    if catalog is not None:
+        catalog.loaded[folder] = template
     return template
 
 
@@ -386,9 +391,17 @@ class Catalog:
 
     def __init__(self, roots: list[Path]) -> None:
         self.roots = [r for r in roots]
+        #: Templates loaded through this catalog, by resolved folder: read and validated once.
+        self.loaded: dict[Path, Template] = {}
+        self._folders: list[Path] | None = None
 
     def folders(self) -> list[Path]:
-        """Every template folder, first occurrence of a name wins."""
+        """Every template folder, first occurrence of a name wins (found once per catalog)."""
+        if self._folders is None:
+            self._folders = self._find_folders()
+        return list(self._folders)
+
+    def _find_folders(self) -> list[Path]:
         found: dict[str, Path] = {}
         for root in self.roots:
             if not root.is_dir():

@@ -21,10 +21,15 @@ def run(*args: object, env: dict[str, str] | None = None) -> subprocess.Complete
                           env={**os.environ, **(env or {})}, cwd=ROOT, timeout=120)
 
 
+def outputs(folder: Path) -> list[str]:
+    """The plans in an output folder, without mapgen's manifest."""
+    return sorted(p.name for p in folder.iterdir() if p.name != ".mapgen-manifest.json")
+
+
 def test_generate_writes_markdown_and_json(tmp_path: Path, mapgen_cli) -> None:
     result = mapgen_cli("generate", ACME, "-o", tmp_path, "-f", "md,json")
     assert result.code == 0, result.err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme-enterprise.json", "acme-enterprise.md"]
+    assert outputs(tmp_path) == ["acme-enterprise.json", "acme-enterprise.md"]  # and the manifest
     data = json.loads((tmp_path / "acme-enterprise.json").read_text(encoding="utf-8"))
     assert data["template"] == "enterprise" and data["schema"] == 2
     assert str(tmp_path / "acme-enterprise.md") in result.out
@@ -39,7 +44,7 @@ def test_default_formats_include_markdown_and_json(tmp_path: Path, mapgen_cli) -
 def test_a_folder_of_briefs(tmp_path: Path, mapgen_cli) -> None:
     result = mapgen_cli("generate", ROOT / "examples", "-o", tmp_path, "-f", "md")
     assert result.code == 0, result.err
-    assert sorted(p.stem for p in tmp_path.iterdir()) == sorted(p.stem for p in (ROOT / "examples").glob("*.yaml"))
+    assert sorted(Path(p).stem for p in outputs(tmp_path)) == sorted(p.stem for p in (ROOT / "examples").glob("*.yaml"))
 
 
 def test_two_runs_are_byte_identical(tmp_path: Path) -> None:
@@ -82,7 +87,7 @@ def test_failed_render_leaves_no_partial_file_and_keeps_old_outputs(tmp_path: Pa
     assert result.code == 1
     assert (out / "acme-enterprise.md").read_bytes() == old
     assert json.loads((out / "acme-enterprise.json").read_text())["today"] == "2026-11-09"
-    assert sorted(p.name for p in out.iterdir()) == ["acme-enterprise.json", "acme-enterprise.md"]
+    assert outputs(out) == ["acme-enterprise.json", "acme-enterprise.md"]
 
 
 def test_unwritable_output_is_a_located_error(tmp_path: Path, mapgen_cli) -> None:
@@ -152,7 +157,7 @@ def test_check_validates_a_folder_without_writing(tmp_path: Path, mapgen_cli, mo
 def test_committed_example_plans_are_current(tmp_path: Path, mapgen_cli) -> None:
     """docs/examples holds what `mapgen generate examples -f md,json -o docs/examples` writes today."""
     assert mapgen_cli("generate", ROOT / "examples", "-f", "md,json", "-o", tmp_path).code == 0
-    for path in sorted(tmp_path.iterdir()):
+    for path in sorted(tmp_path / name for name in outputs(tmp_path)):
         committed = ROOT / "docs" / "examples" / path.name
         assert committed.exists() and committed.read_bytes() == path.read_bytes(), (
             f"{committed} is stale: run mapgen generate examples -f md,json -o docs/examples")

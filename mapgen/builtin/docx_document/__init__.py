@@ -8,6 +8,8 @@ starts from a fresh DocxTemplate every time (docxtpl keeps state in the object).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import io
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +17,9 @@ from pathlib import Path
 from mapgen.errors import Problem, RenderError
 from mapgen.formats import OutputFormat, RenderContext
 from mapgen.hookspecs import hookimpl
-from mapgen.plan import Plan
+
+if TYPE_CHECKING:  # only annotations: `mapgen --help` loads plugins without the plan model
+    from mapgen.plan import Plan
 
 ASSET = "plan.docx"
 DEFAULT_TEMPLATE = Path(__file__).with_name(ASSET)

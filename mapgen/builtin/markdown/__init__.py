@@ -12,14 +12,15 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mapgen.errors import Problem, RenderError
 from mapgen.formats import OutputFormat, RenderContext
 from mapgen.hookspecs import hookimpl
 from mapgen.markup import Span, clean, spans
-from mapgen.plan import Plan, role_label
-from mapgen.wording import date_range, drivers_sentence, human_date, target_text
+
+if TYPE_CHECKING:  # only annotations: `mapgen --help` loads plugins without the plan model
+    from mapgen.plan import Plan
 
 TEMPLATE_NAME = "plan.md.j2"
 DEFAULT_TEMPLATE = Path(__file__).with_name(TEMPLATE_NAME)
@@ -113,6 +114,8 @@ class MarkdownFormat(OutputFormat):
 
 def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
     """The variables ``plan.md.j2`` sees (documented in docs/templates.md)."""
+    from mapgen.wording import date_range, drivers_sentence, target_text
+
     internal = context.include_internal
     key_dates = [("Signature", "signature", plan.signature)]
     if plan.go_live:
@@ -139,6 +142,9 @@ def _compile(source: str):  # type: ignore[no-untyped-def]
     from mapgen.sandbox import environment
 
     env = environment(autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    from mapgen.plan import role_label
+    from mapgen.wording import human_date
+
     env.filters.update(md=inline, cell=cell, date=human_date, role=role_label)
     return env.from_string(source)
 

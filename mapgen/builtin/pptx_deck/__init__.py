@@ -9,11 +9,15 @@ everything drawn uses its theme colours. See docs/deck-branding.md.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 
 from mapgen.errors import Problem
 from mapgen.formats import OutputFormat, RenderContext
 from mapgen.hookspecs import hookimpl
-from mapgen.plan import Plan
+
+if TYPE_CHECKING:  # only annotations: `mapgen --help` loads plugins without the plan model
+    from mapgen.plan import Plan
 
 ASSET = "deck.pptx"
 

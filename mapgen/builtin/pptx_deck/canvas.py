@@ -155,7 +155,7 @@ class Canvas:
         from pptx.enum.dml import MSO_LINE_DASH_STYLE
         from pptx.enum.shapes import MSO_SHAPE
 
-        item = slide.shapes.add_shape(getattr(MSO_SHAPE, shape), emu(box.left), emu(box.top),
+        item = _shapes(slide).add_shape(getattr(MSO_SHAPE, shape), emu(box.left), emu(box.top),
                                       max(1, emu(box.width)), max(1, emu(box.height)))
         if fill or theme:
             item.fill.solid()
@@ -180,7 +180,7 @@ class Canvas:
         from pptx.enum.shapes import MSO_CONNECTOR
         from pptx.oxml.ns import qn
 
-        item = slide.shapes.add_connector(MSO_CONNECTOR.STRAIGHT, emu(x1), emu(y1), emu(x2), emu(y2))
+        item = _shapes(slide).add_connector(MSO_CONNECTOR.STRAIGHT, emu(x1), emu(y1), emu(x2), emu(y2))
         item.line.width = emu(width)
         _set_color(item.line.color, color, theme, 0.0)
         if dash:
@@ -199,7 +199,7 @@ class Canvas:
         needs more than ``max_lines`` lines (or, smaller, more lines than the box is tall)."""
         from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
 
-        item = slide.shapes.add_textbox(emu(box.left), emu(box.top), emu(box.width), emu(box.height))
+        item = _shapes(slide).add_textbox(emu(box.left), emu(box.top), emu(box.width), emu(box.height))
         frame = item.text_frame
         frame.word_wrap = True
         frame.auto_size = MSO_AUTO_SIZE.NONE  # the box keeps its measured size in every application
@@ -262,7 +262,7 @@ class Canvas:
         """A table whose row heights are the measured ones (it never grows past ``box``)."""
         all_rows = [header, *rows]
         heights = [self.row_height(r, widths) for r in all_rows]
-        shape = slide.shapes.add_table(len(all_rows), len(widths), emu(box.left), emu(box.top), emu(sum(widths)),
+        shape = _shapes(slide).add_table(len(all_rows), len(widths), emu(box.left), emu(box.top), emu(sum(widths)),
                                        emu(sum(heights)))
         table = shape.table
         table.first_row = True
@@ -375,6 +375,19 @@ def _title_placeholders(slide):  # type: ignore[no-untyped-def]
         elif kind in (2, 4) and sub is None:  # BODY, SUBTITLE
             sub = ph
     return title, sub
+
+
+def _shapes(slide):  # type: ignore[no-untyped-def]
+    """The slide's shape tree with python-pptx's "turbo add" on: new shape ids are counted up from
+    the maximum found once, instead of searching the whole slide on every new shape (quadratic).
+
+    The ids are those the search would give, so the deck stays byte-identical: shapes are only
+    removed from a slide (empty placeholders) before the first one is added.
+    """
+    shapes = slide.shapes
+    if not shapes.turbo_add_enabled:
+        shapes.turbo_add_enabled = True
+    return shapes
 
 
 def _drop_empty_placeholders(slide) -> None:  # type: ignore[no-untyped-def]

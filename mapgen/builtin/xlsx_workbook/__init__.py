@@ -11,9 +11,13 @@ steps stays in bounded memory. docs/workbook.md describes it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mapgen.formats import OutputFormat, RenderContext
 from mapgen.hookspecs import hookimpl
-from mapgen.plan import Plan
+
+if TYPE_CHECKING:  # only annotations: `mapgen --help` loads plugins without the plan model
+    from mapgen.plan import Plan
 
 
 class XlsxFormat(OutputFormat):

@@ -11,11 +11,14 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 from mapgen.formats import OutputFormat, RenderContext
 from mapgen.hookspecs import hookimpl
 from mapgen.markup import clean, plain
-from mapgen.plan import Milestone, Plan
+
+if TYPE_CHECKING:  # annotations only: loading the plugin (mapgen --help) stays light
+    from mapgen.plan import Milestone, Plan
 
 __version__ = "0.1.0"
 
