@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal, Mapping
@@ -291,11 +292,13 @@ class Plan:
             return self.milestones
         return tuple(m for m in self.milestones if not m.internal)
 
+    @functools.cached_property
+    def by_id(self) -> Mapping[str, Milestone]:
+        """Every step by id (built once per plan: formats look steps up often)."""
+        return MappingProxyType({m.id: m for m in self.milestones})
+
     def milestone(self, milestone_id: str) -> Milestone:
-        for m in self.milestones:
-            if m.id == milestone_id:
-                return m
-        raise KeyError(milestone_id)
+        return self.by_id[milestone_id]
 
     def by_workstream(self, include_internal: bool = False) -> tuple[tuple[Workstream, tuple[Milestone, ...]], ...]:
         """Workstreams in template order with their visible steps, by due date; empty ones dropped."""
@@ -309,8 +312,7 @@ class Plan:
 
     def waits_for(self, milestone: Milestone, include_internal: bool = False) -> tuple[int, ...]:
         """The numbers of the visible steps ``milestone`` waits for (through hidden ones)."""
-        shown = {m.id: m for m in self.visible(include_internal)}
-        every = {m.id: m for m in self.milestones}
+        every = self.by_id
         found: list[int] = []
         seen: set[str] = set()
         stack = list(milestone.after)
@@ -319,10 +321,11 @@ class Plan:
             if step_id in seen or step_id not in every:
                 continue
             seen.add(step_id)
-            if step_id in shown:
-                found.append(shown[step_id].number)
+            step = every[step_id]
+            if include_internal or not step.internal:
+                found.append(step.number)
             else:
-                stack.extend(every[step_id].after)
+                stack.extend(step.after)
         return tuple(sorted(set(found)))
 
     def next_steps(self, days: int = 14, include_internal: bool = False) -> tuple[Milestone, ...]:
@@ -339,8 +342,7 @@ class Plan:
         date = self.key_date(key)
         if date is None:
             return ()
-        every = {m.id: m for m in self.milestones}
-        return tuple(every[i] for i in date.drivers if i in every)
+        return tuple(self.by_id[i] for i in date.drivers if i in self.by_id)
 
     def gates(self, include_internal: bool = False) -> tuple[Milestone, ...]:
         return tuple(m for m in self.visible(include_internal) if m.gate)

@@ -63,7 +63,7 @@ def signers(plan: Plan, side: str, count: int = 2) -> list[Person]:
 
 def step_label(plan: Plan, step_id: str) -> str:
     """A driver step as the slip sentence names it: ``Security review (15 d)``."""
-    m = next((m for m in plan.milestones if m.id == step_id), None)
+    m = plan.by_id.get(step_id)
     if m is None:
         return escape_markdown(step_id)
     if m.pinned:
@@ -84,8 +84,8 @@ def drivers_sentence(plan: Plan, key: str = "signature", include_internal: bool 
     date = plan.key_date(key)
     if date is None:
         return ""
-    internal = {m.id for m in plan.milestones if m.internal and not include_internal}
-    chain = " → ".join(step_label(plan, i) for i in date.drivers if i not in internal)
+    chain = " → ".join(step_label(plan, i) for i in date.drivers
+                       if i in plan.by_id and (include_internal or not plan.by_id[i].internal))
     text = f"earliest {key_label(key)} {human_date(date.forecast)}"
     if not date.feasible and date.slip:
         days = "working day" if date.slip == 1 else "working days"
