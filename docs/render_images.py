@@ -17,6 +17,14 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 IMAGES = ROOT / "docs" / "images"
 EXAMPLES = ("acme-enterprise", "bloom-smb", "globex-late", "acme-week-three")
+#: Full-size pages worth showing on their own: every page of the day-one example; the key dates, the
+#: timeline, the document's first page and the tracker's first sheets of the late plan and of the plan
+#: three weeks in.
+PAGES: dict[str, dict[str, object]] = {
+    "acme-enterprise": {"pptx": "all", "docx": "all", "xlsx": "all"},
+    "globex-late": {"pptx": [2, 3], "docx": [1], "xlsx": [1, 2]},
+    "acme-week-three": {"pptx": [2, 3], "docx": [1], "xlsx": [1, 2]},
+}
 
 
 def pages(pdf: Path, work: Path, dpi: int) -> list[Path]:
@@ -66,9 +74,11 @@ def main(formats: list[str]) -> None:
                 if fmt == "xlsx":  # the Plan and Timeline sheets, cropped to what is printed
                     small = [trim(p) for p in pages(pdf, work, 90)[:2]]
                 contact_sheet(small, IMAGES / f"{fmt}-{name}.png", columns={"pptx": 3, "docx": 2, "xlsx": 1}[fmt])
-                if name == "acme-enterprise":
+                wanted = PAGES.get(name, {}).get(fmt)
+                if wanted is not None:
                     for number, page in enumerate(pages(pdf, work, 80), 1):
-                        shutil.copy(trim(page) if fmt == "xlsx" else page, IMAGES / f"{fmt}-{name}-{number}.png")
+                        if wanted == "all" or number in wanted:
+                            shutil.copy(trim(page) if fmt == "xlsx" else page, IMAGES / f"{fmt}-{name}-{number}.png")
     print("wrote", ", ".join(sorted(p.name for p in IMAGES.glob("*.png"))))
 
 
