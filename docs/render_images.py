@@ -1,4 +1,4 @@
-"""Regenerate the pictures in docs/images from the example briefs: python docs/render_images.py [pptx docx xlsx]
+"""Regenerate the pictures in docs/images from the example briefs: python docs/render_images.py [pptx docx xlsx md]
 
 Each example is written by mapgen, converted to PDF by LibreOffice and to PNG by pdftoppm:
 the pictures show what a user's LibreOffice shows. Needs soffice and pdftoppm.
@@ -56,6 +56,32 @@ def contact_sheet(images: list[Path], target: Path, columns: int = 3) -> None:
     sheet.save(target, optimize=True)
 
 
+MD_CSS = """body{font:14px/1.5 'Liberation Sans',Arial,sans-serif;max-width:980px;margin:24px auto;color:#1f2328}
+table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d0d7de;padding:4px 8px;vertical-align:top}
+th{background:#f6f8fa}blockquote{border-left:4px solid #d0d7de;margin:0;padding:0 12px;color:#57606a}
+h1{border-bottom:1px solid #d8dee4}h2{border-bottom:1px solid #d8dee4;font-size:1.3em}"""
+
+
+def markdown_pictures(work: Path) -> None:
+    """The Markdown plans as GitHub shows them: markdown-it (GFM tables) to HTML, headless Chromium to PNG."""
+    from markdown_it import MarkdownIt
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print("no chromium: Markdown pictures skipped")
+        return
+    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    for name in ("globex-late", "acme-week-three"):
+        body = md.render((ROOT / "docs" / "examples" / f"{name}.md").read_text(encoding="utf-8"))
+        page = work / f"{name}.html"
+        page.write_text(f"<!doctype html><meta charset=utf-8><style>{MD_CSS}</style>{body}", encoding="utf-8")
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        f"--user-data-dir={work / 'chromium'}", "--hide-scrollbars", "--window-size=1040,1500",
+                        f"--screenshot={IMAGES / f'md-{name}.png'}", page.as_uri()],
+                       check=True, capture_output=True, timeout=120)
+
+
 def main(formats: list[str]) -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -64,6 +90,9 @@ def main(formats: list[str]) -> None:
         # Each example brief carries its own "today" (acme-week-three is the same deal three weeks later).
         subprocess.run([sys.executable, "-m", "mapgen", "generate", *briefs, "-f", ",".join(formats), "-o", str(work)],
                        check=True, cwd=ROOT)
+        if "md" in formats:
+            markdown_pictures(work)
+            formats = [f for f in formats if f != "md"]
         for fmt in formats:
             for name in EXAMPLES:
                 subprocess.run([shutil.which("soffice") or "soffice", f"-env:UserInstallation=file://{work}/profile",
@@ -83,4 +112,4 @@ def main(formats: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["pptx", "docx", "xlsx"])
+    main(sys.argv[1:] or ["pptx", "docx", "xlsx", "md"])
