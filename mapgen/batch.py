@@ -299,19 +299,17 @@ class Result:
 
 def build_one(settings: Settings, job: Job, brief_sha: str, env: str, fallback: dt.date) -> Result:
     """Load, plan, render and write (or, checking, compare) one brief. Never raises for a bad brief."""
-    from mapgen.brief import load_brief
     from mapgen.errors import MapgenError
     from mapgen.output import write_atomic
-    from mapgen.pipeline import draft, plan_from_draft
+    from mapgen.pipeline import plan_brief
     from mapgen.render import render_formats
 
     started = time.perf_counter()
     result = Result(str(job.brief), job.key)
     registry, catalog = _state(settings)
     try:
-        loaded = load_brief(job.brief)
-        d = draft(loaded, today=settings.today, template=settings.template, catalog=catalog)
-        plan = plan_from_draft(d)
+        planned = plan_brief(job.brief, today=settings.today, template=settings.template, catalog=catalog)
+        plan = planned.plan
     except MapgenError as exc:
         result.status = "failed"
         result.errors = [str(p) for p in exc.problems]
@@ -328,7 +326,7 @@ def build_one(settings: Settings, job: Job, brief_sha: str, env: str, fallback: 
     changed = False
     for name in settings.formats:
         t0 = time.perf_counter()
-        rendered, problems = render_formats(plan, d.template, [name], registry, settings.include_internal)
+        rendered, problems = render_formats(plan, planned.template, [name], registry, settings.include_internal)
         result.timings[name] = time.perf_counter() - t0
         if problems:
             result.errors.extend(str(p) for p in problems)
@@ -365,7 +363,7 @@ def build_one(settings: Settings, job: Job, brief_sha: str, env: str, fallback: 
     if not result.errors:
         result.entry = {"brief": str(job.brief), "brief_sha256": brief_sha, "env": env,
                         "formats": list(settings.formats),
-                        "today": today_token(settings, loaded.brief.dates.today is not None, fallback),
+                        "today": today_token(settings, planned.loaded.brief.dates.today is not None, fallback),
                         "outputs": outputs, "warnings": result.warnings}
     return result
 

@@ -41,12 +41,10 @@ def check_paths(paths: Sequence[Path], catalog: Catalog, registry: FormatRegistr
 
 
 def check_brief(path: Path, catalog: Catalog, today: dt.date | None, report: Report) -> bool:
-    from mapgen.brief import load_brief
-    from mapgen.pipeline import draft, plan_from_draft
+    from mapgen.pipeline import plan_brief
 
     try:
-        d = draft(load_brief(path), today=today, catalog=catalog)
-        plan = plan_from_draft(d)
+        plan = plan_brief(path, today=today, catalog=catalog).plan
     except MapgenError as exc:
         report("error", str(path), exc)
         return False

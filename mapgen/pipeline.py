@@ -96,11 +96,27 @@ def draft(loaded: LoadedBrief, *, today: dt.date | None = None, template: str | 
     return Draft(loaded, chosen, day, result, tuple(warnings + brief_warnings))
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A brief planned: the brief as read, the template it used (formats read their assets from it), the Plan."""
+
+    loaded: LoadedBrief
+    template: Template
+    plan: Plan
+
+
+def plan_brief(path: Path | str, *, today: dt.date | None = None, template: str | None = None,
+               catalog: Catalog | None = None, display: str | None = None) -> Planned:
+    """The one way every command turns a brief file into a Plan: load -> draft -> schedule."""
+    loaded = load_brief(Path(path), display=display)
+    d = draft(loaded, today=today, template=template, catalog=catalog)
+    return Planned(loaded, d.template, plan_from_draft(d))
+
+
 def build_plan(path: Path | str, *, today: dt.date | None = None, template: str | None = None,
                catalog: Catalog | None = None, display: str | None = None) -> Plan:
     """Load a brief and turn it into a scheduled Plan."""
-    loaded = load_brief(Path(path), display=display)
-    return plan_from_draft(draft(loaded, today=today, template=template, catalog=catalog))
+    return plan_brief(path, today=today, template=template, catalog=catalog, display=display).plan
 
 
 def plan_from_draft(d: Draft) -> Plan:

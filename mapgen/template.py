@@ -242,12 +242,12 @@ def _extend(parent: Template, raw: TemplateFile, lines: Lines, folder: Path) -> 
             workstreams.append((ws.id, ws.name))
         steps.extend(own)
     by_id = {s.id: n for n, s in enumerate(steps)}
-    for key, patch in raw.milestones.items():
+    for key, change in raw.milestones.items():
         if key not in by_id:
             problems.append(lines.problem(("milestones", key), f"milestones.{key}: no such milestone in template "
                                           f"'{parent.name}'{did_you_mean(key, by_id)}"))
             continue
-        steps[by_id[key]] = patch_step(steps[by_id[key]], patch)
+        steps[by_id[key]] = patch_step(steps[by_id[key]], change)
     for j, step in enumerate(raw.add):
         steps.append(_to_step(step, step.workstream, lines, ("add", j)))
     for j, key in enumerate(raw.remove):
