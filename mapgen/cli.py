@@ -292,6 +292,52 @@ def plan(brief: str, as_json: bool, template: str | None, today: dt.date | None,
     _warn(brief, result.warnings)
 
 
+@cli.command("diff", epilog="""\b
+Examples:
+  mapgen diff last-week.json examples/acme-week-three.yaml  # what moved since last week's plan
+  mapgen diff old.json new.json --md | pbcopy               # for an email
+  mapgen diff old.json new.json --json | jq '.signature'    # for scripts (docs/keeping-current.md)
+""")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON (docs/keeping-current.md).")
+@click.option("--md", "as_md", is_flag=True, help="Print the changes as Markdown (GFM), to paste into an email.")
+@click.option("--template", default=None, metavar="NAME_OR_PATH", help="Plan a brief side with this template.")
+@click.option("--today", type=DateParam(), default=None,
+              help="The 'as of' date of a brief side (default: its dates.today, like `mapgen plan`).")
+@click.option("--include-internal", is_flag=True, help="Also compare internal steps.")
+@template_path_option
+def diff_command(old: str, new: str, as_json: bool, as_md: bool, template: str | None, today: dt.date | None,
+                 include_internal: bool, template_path: Sequence[str]) -> None:
+    """Show what changed from OLD to NEW: steps moved (in working days), state changes, steps
+    added, removed or renamed, owners changed, and the effect on the forecast signature and
+    go-live with the steps that explain it.
+
+    Each side is a plan JSON (`mapgen generate -f json`, `mapgen plan --json`) or a brief,
+    planned on the fly. Steps are matched by id; working days follow NEW's calendar.
+    """
+    if as_json and as_md:
+        raise click.UsageError("--json and --md cannot be combined")
+    from mapgen.changes import compare, load_side
+
+    catalog = _catalog(template_path)
+    plans = [load_side(Path(p), today=today, template=template, catalog=catalog, display=p) for p in (old, new)]
+    changes = compare(plans[0], plans[1], include_internal)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(changes.to_dict(), indent=2, ensure_ascii=False))
+        return
+    from mapgen import slip
+
+    if as_md:
+        click.echo(slip.markdown(changes), nl=False)
+        return
+    from mapgen.markup import plain
+
+    click.echo(slip.terminal(changes, heading=f"{plain(plans[1].title)}   {old} → {new}"))
+
+
 @cli.command(epilog="""\b
 Examples:
   mapgen check briefs/                                      # every brief in a folder
