@@ -127,6 +127,8 @@ class Settings:
     include_internal: bool = False
     template_path: tuple[str, ...] = ()
     check: bool = False
+    #: A plan JSON or brief to compare with (``--baseline``): its bytes are part of the up-to-date key.
+    baseline: str | None = None
 
 
 def default_today(settings: Settings) -> dt.date:
@@ -159,6 +161,11 @@ def environment_key(settings: Settings) -> str:
         add("plugin", info.name, info.distribution or "", info.version or "")
     add("formats", *settings.formats)
     add("options", settings.template or "", settings.include_internal)
+    if settings.baseline:
+        try:
+            add("baseline", Path(settings.baseline).read_bytes())
+        except OSError:
+            add("baseline", "unreadable")
     _hash_tree(add, Path(mapgen.__file__).parent)
     catalog = default_catalog([Path(p) for p in settings.template_path])
     roots = list(catalog.roots)
@@ -297,6 +304,20 @@ class Result:
                 "errors": self.errors, "timings": {k: round(v, 6) for k, v in self.timings.items()}}
 
 
+_BASELINES: dict[tuple[str, str | None], Any] = {}
+
+
+def baseline_plan(settings: Settings, catalog: Any) -> Any:
+    """The ``--baseline`` plan, read once per process: a plan JSON, or a brief planned as of its own
+    ``dates.today`` (``--today`` is the new plan's date) with ``--template`` when given."""
+    from mapgen.changes import load_side
+
+    key = (str(settings.baseline), settings.template)
+    if key not in _BASELINES:
+        _BASELINES[key] = load_side(Path(str(settings.baseline)), template=settings.template, catalog=catalog)
+    return _BASELINES[key]
+
+
 def build_one(settings: Settings, job: Job, brief_sha: str, env: str, fallback: dt.date) -> Result:
     """Load, plan, render and write (or, checking, compare) one brief. Never raises for a bad brief."""
     from mapgen.brief import load_brief
@@ -312,6 +333,12 @@ def build_one(settings: Settings, job: Job, brief_sha: str, env: str, fallback: 
         loaded = load_brief(job.brief)
         d = draft(loaded, today=settings.today, template=settings.template, catalog=catalog)
         plan = plan_from_draft(d)
+        if settings.baseline:
+            from dataclasses import replace
+
+            from mapgen.changes import compare
+
+            plan = replace(plan, changes=compare(baseline_plan(settings, catalog), plan, settings.include_internal))
     except MapgenError as exc:
         result.status = "failed"
         result.errors = [str(p) for p in exc.problems]

@@ -137,9 +137,13 @@ Examples:
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors, stale outputs and the summary line.")
 @click.option("--report", "report_file", default=None, type=click.Path(dir_okay=False), metavar="FILE",
               help="Write a JSON report: per brief its status, outputs, warnings, errors and timings.")
+@click.option("--baseline", default=None, type=click.Path(exists=True, dir_okay=False), metavar="OLD",
+              help="An earlier plan JSON (or brief) to compare with: adds a 'What changed since DATE' section "
+                   "and marks moved steps (docs/keeping-current.md).")
 def generate(briefs: Sequence[str], out: str, formats_: str | None, template: str | None, today: dt.date | None,
              include_internal: bool, template_path: Sequence[str], jobs: int | None, check_only: bool,
-             prune: bool, shard: str | None, force: bool, strict: bool, quiet: bool, report_file: str | None) -> None:
+             prune: bool, shard: str | None, force: bool, strict: bool, quiet: bool, report_file: str | None,
+             baseline: str | None) -> None:
     """Write the plan for each brief in every chosen format.
 
     Folders are searched recursively and mirrored under OUT. A brief that fails validation
@@ -165,7 +169,9 @@ def generate(briefs: Sequence[str], out: str, formats_: str | None, template: st
     chosen = _chosen_formats(registry, formats_)
     settings = batch.Settings(out=out_path, formats=tuple(chosen), template=template, today=today,
                               include_internal=include_internal, template_path=tuple(template_path),
-                              check=check_only)
+                              check=check_only, baseline=baseline)
+    if baseline:  # a bad baseline is one error, before any brief is built
+        batch.baseline_plan(settings, _catalog(template_path))
     printer = _BatchPrinter(len(selected), quiet, check_only)
     try:
         summary = batch.run(settings, selected, workers=jobs or batch.default_jobs(), force=force,
