@@ -304,7 +304,7 @@ class Result:
                 "errors": self.errors, "timings": {k: round(v, 6) for k, v in self.timings.items()}}
 
 
-_BASELINES: dict[tuple[str, str | None], Any] = {}
+_BASELINES: dict[tuple[str, str | None, str], Any] = {}
 
 
 def baseline_plan(settings: Settings, catalog: Any) -> Any:
@@ -312,7 +312,11 @@ def baseline_plan(settings: Settings, catalog: Any) -> Any:
     ``dates.today`` (``--today`` is the new plan's date) with ``--template`` when given."""
     from mapgen.changes import load_side
 
-    key = (str(settings.baseline), settings.template)
+    try:
+        digest = sha256(Path(str(settings.baseline)).read_bytes())
+    except OSError:
+        digest = ""
+    key = (str(settings.baseline), settings.template, digest)  # an edited baseline is read again
     if key not in _BASELINES:
         _BASELINES[key] = load_side(Path(str(settings.baseline)), template=settings.template, catalog=catalog)
     return _BASELINES[key]
