@@ -341,7 +341,9 @@ def diff_command(old: str, new: str, as_json: bool, as_md: bool, template: str |
         return
     from mapgen.markup import plain
 
-    click.echo(slip.terminal(changes, heading=f"{plain(plans[1].title)}   {old} → {new}"))
+    columns = os.environ.get("COLUMNS", "").strip()
+    width = int(columns) if columns.isdigit() and len(columns) <= 4 and 20 <= int(columns) <= 1000 else None
+    click.echo(slip.terminal(changes, heading=f"{plain(plans[1].title)}   {old} → {new}", width=width))
 
 
 @cli.command(epilog="""\b

@@ -140,9 +140,16 @@ def markdown(changes: Changes, level: int = 2) -> str:
 
 # -- the terminal --------------------------------------------------------------------------------
 
-def terminal(changes: Changes, style: Callable[..., str] | None = None, heading: str = "") -> str:
-    """Readable at a glance: key dates first (red when later, green when earlier), then each list."""
+def terminal(changes: Changes, style: Callable[..., str] | None = None, heading: str = "",
+             width: int | None = None) -> str:
+    """Readable at a glance: key dates first (red when later, green when earlier), then each list;
+    the "why" lines wrapped to ``width`` (default: the terminal's)."""
+    import shutil
+    import textwrap
+
     import click
+
+    width = width or shutil.get_terminal_size((120, 24)).columns
 
     s = style or click.style
 
@@ -167,7 +174,8 @@ def terminal(changes: Changes, style: Callable[..., str] | None = None, heading:
             line += "  can be met"
         out.append(line)
         if k.why and k.new_forecast is not None:
-            out.append(f"{'':<11}why: {plain(k.why)}")
+            out.extend(textwrap.wrap(plain(k.why), max(40, width - 1), initial_indent=f"{'':<11}why: ",
+                                     subsequent_indent=" " * 16, break_on_hyphens=False))
     if changes.key_dates:
         out.append("")
     if changes.empty:
