@@ -11,7 +11,7 @@ from typing import Callable
 from mapgen.changes import Changes, KeyDateChange, Moved, StateChanged
 from mapgen.markup import plain
 from mapgen.plan import STATUS_LABELS
-from mapgen.wording import human_date, key_label
+from mapgen.wording import escape_markdown, human_date, key_label
 
 
 def days_text(days: int) -> str:
@@ -66,9 +66,10 @@ def summary_line(changes: Changes) -> str:
     parts = [f"{len(changes.moved)} step{'s' if len(changes.moved) != 1 else ''} moved",
              f"{len(changes.states)} changed state"]
     for label, items in (("added", changes.added), ("removed", changes.removed), ("renamed", changes.renamed),
-                         ("owner changes", changes.owners)):
+                         ("owner change", changes.owners)):
         if items:
-            parts.append(f"{len(items)} {label}")
+            plural = "s" if label == "owner change" and len(items) != 1 else ""
+            parts.append(f"{len(items)} {label}{plural}")
     return ", ".join(parts)
 
 
@@ -128,13 +129,16 @@ def markdown(changes: Changes, level: int = 2) -> str:
             was, now = state_text(s).split(" → ")
             out.append(f"| {cell(s.name)} | {was} | {now} |")
         out.append("")
+    def strong(text: str) -> str:  # bold around a name that may carry its own formatting: its words only
+        return f"**{escape_markdown(plain(text))}**" if plain(text).strip() else ""
+
     for label, items in (("Added", changes.added), ("Removed", changes.removed)):
         for a in items:
-            out.append(f"- {label}: **{inline(a.name)}** (due {human_date(a.due)})")
+            out.append(f"- {label}: {strong(a.name)} (due {human_date(a.due)})")
     for n in changes.renamed:
-        out.append(f"- Renamed: {inline(n.old_name)} → **{inline(n.new_name)}**")
+        out.append(f"- Renamed: {inline(n.old_name)} → {strong(n.new_name)}")
     for o in changes.owners:
-        out.append(f"- {inline(o.name)}: {o.side} owner {inline(o.old)} → **{inline(o.new)}**")
+        out.append(f"- {inline(o.name)}: {o.side} owner {inline(o.old)} → {strong(o.new)}")
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -200,7 +204,8 @@ def terminal(changes: Changes, style: Callable[..., str] | None = None, heading:
     for label, items, colour in (("added", changes.added, "green"), ("removed", changes.removed, "red")):
         if items:
             out.append(s(f"{label} ({len(items)}):", underline=True))
-            out += [f"  {s(label[0].upper() * 1, fg=colour)} {plain(a.name)} [{a.id}] due {a.due}" for a in items]
+            sign = "+" if label == "added" else "-"
+            out += [f"  {s(sign, fg=colour, bold=True)} {plain(a.name)} [{a.id}] due {a.due}" for a in items]
             out.append("")
     if changes.renamed:
         out.append(s(f"renamed ({len(changes.renamed)}):", underline=True))

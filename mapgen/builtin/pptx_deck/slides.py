@@ -231,7 +231,7 @@ class DeckWriter:
         if moved:
             widths = [left_w - 2 * 104.0 - 84.0, 104.0, 104.0, 84.0]
             header = [Cell(t, bold=True, markdown=False) for t in ("Step moved", "Was due", "Now due", "Working days")]
-            rows = [[Cell(m.name, max_lines=2),
+            rows = [[Cell(m.name, max_lines=3),
                      Cell(human_date(m.old_due), markdown=False, max_lines=2),
                      Cell(human_date(m.new_due), markdown=False, max_lines=2),
                      Cell(slip.days_text(m.days) if m.days or not m.start_days
@@ -257,14 +257,14 @@ class DeckWriter:
         if changes is None:
             return []
         colours = {"late": LATE, "at_risk": AT_RISK_TEXT, "blocked": BLOCKED, "done": DONE}
-        rows = [[Cell(s.name, max_lines=2), Cell(slip.state_text(s), markdown=False, max_lines=2,
+        rows = [[Cell(s.name, max_lines=4), Cell(slip.state_text(s), markdown=False, max_lines=2,
                                                  color=colours.get(s.new_state))] for s in changes.states]
-        rows += [[Cell(a.name, max_lines=2), Cell(f"Added, due {human_date(a.due)}", markdown=False, max_lines=2)]
+        rows += [[Cell(a.name, max_lines=4), Cell(f"Added, due {human_date(a.due)}", markdown=False, max_lines=2)]
                  for a in changes.added]
-        rows += [[Cell(r.name, max_lines=2), Cell("Removed", markdown=False, color=LATE)] for r in changes.removed]
-        rows += [[Cell(n.new_name, max_lines=2), Cell(f"Renamed from {plain(n.old_name)}", markdown=False, max_lines=2)]
+        rows += [[Cell(r.name, max_lines=4), Cell("Removed", markdown=False, color=LATE)] for r in changes.removed]
+        rows += [[Cell(n.new_name, max_lines=4), Cell(f"Renamed from {plain(n.old_name)}", markdown=False, max_lines=4)]
                  for n in changes.renamed]
-        rows += [[Cell(o.name, max_lines=2), Cell(f"{o.side.capitalize()} owner: {plain(o.old)} → {plain(o.new)}",
+        rows += [[Cell(o.name, max_lines=4), Cell(f"{o.side.capitalize()} owner: {plain(o.old)} → {plain(o.new)}",
                                                   markdown=False, max_lines=3)] for o in changes.owners]
         return rows
 
