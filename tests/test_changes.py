@@ -291,3 +291,50 @@ def test_changes_record_is_immutable(plans) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         changes.moved = ()  # type: ignore[misc]
     assert isinstance(changes.moved, tuple)
+
+
+def test_terminal_marks_added_and_removed(tmp_path: Path, mapgen_cli, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    old = _brief(tmp_path, "old.yaml", lambda t: t)
+    new = _brief(tmp_path, "new.yaml", lambda t: t.replace("risks:", "add:\n  - {id: brand_review, name: Brand "
+                                                             "guidelines | shared, workstream: evaluation, duration: 2d, "
+                                                             "before: [proposal]}\nrisks:"))
+    out = mapgen_cli("diff", old, new).out
+    assert "added (1):\n  + Brand guidelines | shared [brand_review] due " in out
+    assert "removed (1):\n  - Brand guidelines | shared [brand_review]" in mapgen_cli("diff", new, old).out
+    md = mapgen_cli("diff", new, old, "--md").out
+    assert "- Removed: **Brand guidelines \\| shared**" in md
+
+
+def test_the_changes_slide_stays_on_its_slide(tmp_path: Path) -> None:
+    """Many changes (another deal as the baseline): the tables end above the footer, whatever does not fit is
+    counted on the slide and listed in the speaker notes; LibreOffice lays out one page per slide."""
+    from pptx import Presentation
+
+    from mapgen.changes import compare
+    from mapgen.formats import RenderContext
+    from mapgen.pipeline import build_plan
+    from mapgen.plugins import formats
+    from tests.office import convert_to_pdf, pdf_pages
+
+    new = build_plan(ROOT / "examples" / "globex-late.yaml")
+    plan = dataclasses_replace(new, changes=compare(build_plan(DAY_ONE), new))
+    path = tmp_path / "deck.pptx"
+    path.write_bytes(formats()["pptx"].format.render(plan, RenderContext()))
+    prs = Presentation(str(path))
+    slide = prs.slides[2]
+    footer_top = prs.slide_height - 12700 * 40
+    for shape in slide.shapes:
+        if shape.has_table:
+            assert shape.top + shape.height <= footer_top, shape.name
+    cells = [c.text for shape in slide.shapes if shape.has_table for row in shape.table.rows for c in row.cells]
+    assert any(re.fullmatch(r"and \d+ more: see the speaker notes", c) for c in cells)
+    notes = slide.notes_slide.notes_text_frame.text
+    assert all(plain_name in notes for plain_name in (m.name for m in plan.changes.moved))
+    assert pdf_pages(convert_to_pdf(path)) == len(prs.slides)
+
+
+def dataclasses_replace(obj, **changes):  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    return dataclasses.replace(obj, **changes)
