@@ -257,7 +257,8 @@ def load_side(path: Path | str, *, today: dt.date | None = None, template: str |
         data = path.read_bytes()
     except OSError as exc:
         raise MapgenError(f"cannot read: {exc.strerror or exc}", shown) from None
-    if path.suffix.lower() == ".json" or data.lstrip()[:1] == b"{":
+    suffix = path.suffix.lower()
+    if suffix == ".json" or (suffix not in (".yaml", ".yml") and data.lstrip()[:1] == b"{"):
         try:
             parsed = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:

@@ -338,3 +338,15 @@ def dataclasses_replace(obj, **changes):  # type: ignore[no-untyped-def]
     import dataclasses
 
     return dataclasses.replace(obj, **changes)
+
+
+def test_a_brief_in_flow_style_is_a_brief(tmp_path: Path, mapgen_cli) -> None:
+    """A .yaml side starting with "{" is still a brief (JSON is YAML), not a plan JSON."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(BLOOM.read_text(encoding="utf-8"))
+    flow = tmp_path / "flow.yaml"
+    flow.write_text(json.dumps(data, default=str), encoding="utf-8")
+    result = mapgen_cli("diff", BLOOM, flow, "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["empty"] is True
