@@ -350,3 +350,23 @@ def test_a_brief_in_flow_style_is_a_brief(tmp_path: Path, mapgen_cli) -> None:
     result = mapgen_cli("diff", BLOOM, flow, "--json")
     assert result.code == 0, result.err
     assert json.loads(result.out)["empty"] is True
+
+
+def test_a_restyled_word_template_gets_the_section_too(plans, tmp_path: Path) -> None:
+    """A plan.docx with one heading and no styles of the default's: the section is appended, in plain paragraphs."""
+    from docx import Document
+
+    from mapgen.changes import compare, load_side
+    from mapgen.formats import RenderContext
+    from mapgen.plugins import formats
+
+    template = Document()
+    template.add_paragraph("{{ title }}")
+    template.save(str(tmp_path / "plan.docx"))
+    new = load_side(WEEK_THREE)
+    plan = dataclasses_replace(new, changes=compare(load_side(plans["old"]), new))
+    data = formats()["docx"].format.render(plan, RenderContext(template_dirs=(tmp_path,)))
+    text = [p.text for p in Document(io.BytesIO(data)).paragraphs]
+    assert text[0] == "Acme Corp × Northwind: path to launch"
+    assert "What changed since Mon 2 Nov 2026" in text
+    assert formats()["docx"].format.render(plan, RenderContext(template_dirs=(tmp_path,))) == data
