@@ -127,6 +127,8 @@ class Settings:
     include_internal: bool = False
     template_path: tuple[str, ...] = ()
     check: bool = False
+    #: A plan JSON or brief to compare with (``--baseline``): its bytes are part of the up-to-date key.
+    baseline: str | None = None
 
 
 def default_today(settings: Settings) -> dt.date:
@@ -159,6 +161,11 @@ def environment_key(settings: Settings) -> str:
         add("plugin", info.name, info.distribution or "", info.version or "")
     add("formats", *settings.formats)
     add("options", settings.template or "", settings.include_internal)
+    if settings.baseline:
+        try:
+            add("baseline", Path(settings.baseline).read_bytes())
+        except OSError:
+            add("baseline", "unreadable")
     _hash_tree(add, Path(mapgen.__file__).parent)
     catalog = default_catalog([Path(p) for p in settings.template_path])
     roots = list(catalog.roots)
@@ -297,6 +304,24 @@ class Result:
                 "errors": self.errors, "timings": {k: round(v, 6) for k, v in self.timings.items()}}
 
 
+_BASELINES: dict[tuple[str, str | None, str], Any] = {}
+
+
+def baseline_plan(settings: Settings, catalog: Any) -> Any:
+    """The ``--baseline`` plan, read once per process: a plan JSON, or a brief planned as of its own
+    ``dates.today`` (``--today`` is the new plan's date) with ``--template`` when given."""
+    from mapgen.changes import load_side
+
+    try:
+        digest = sha256(Path(str(settings.baseline)).read_bytes())
+    except OSError:
+        digest = ""
+    key = (str(settings.baseline), settings.template, digest)  # an edited baseline is read again
+    if key not in _BASELINES:
+        _BASELINES[key] = load_side(Path(str(settings.baseline)), template=settings.template, catalog=catalog)
+    return _BASELINES[key]
+
+
 def build_one(settings: Settings, job: Job, brief_sha: str, env: str, fallback: dt.date) -> Result:
     """Load, plan, render and write (or, checking, compare) one brief. Never raises for a bad brief."""
     from mapgen.errors import MapgenError
@@ -310,6 +335,12 @@ def build_one(settings: Settings, job: Job, brief_sha: str, env: str, fallback: 
     try:
         planned = plan_brief(job.brief, today=settings.today, template=settings.template, catalog=catalog)
         plan = planned.plan
+        if settings.baseline:
+            from dataclasses import replace
+
+            from mapgen.changes import compare
+
+            plan = replace(plan, changes=compare(baseline_plan(settings, catalog), plan, settings.include_internal))
     except MapgenError as exc:
         result.status = "failed"
         result.errors = [str(p) for p in exc.problems]

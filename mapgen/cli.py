@@ -137,9 +137,13 @@ Examples:
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors, stale outputs and the summary line.")
 @click.option("--report", "report_file", default=None, type=click.Path(dir_okay=False), metavar="FILE",
               help="Write a JSON report: per brief its status, outputs, warnings, errors and timings.")
+@click.option("--baseline", default=None, type=click.Path(exists=True, dir_okay=False), metavar="OLD",
+              help="An earlier plan JSON (or brief) to compare with: adds a 'What changed since DATE' section "
+                   "and marks moved steps (docs/keeping-current.md).")
 def generate(briefs: Sequence[str], out: str, formats_: str | None, template: str | None, today: dt.date | None,
              include_internal: bool, template_path: Sequence[str], jobs: int | None, check_only: bool,
-             prune: bool, shard: str | None, force: bool, strict: bool, quiet: bool, report_file: str | None) -> None:
+             prune: bool, shard: str | None, force: bool, strict: bool, quiet: bool, report_file: str | None,
+             baseline: str | None) -> None:
     """Write the plan for each brief in every chosen format.
 
     Folders are searched recursively and mirrored under OUT. A brief that fails validation
@@ -165,7 +169,9 @@ def generate(briefs: Sequence[str], out: str, formats_: str | None, template: st
     chosen = _chosen_formats(registry, formats_)
     settings = batch.Settings(out=out_path, formats=tuple(chosen), template=template, today=today,
                               include_internal=include_internal, template_path=tuple(template_path),
-                              check=check_only)
+                              check=check_only, baseline=baseline)
+    if baseline:  # a bad baseline is one error, before any brief is built
+        batch.baseline_plan(settings, _catalog(template_path))
     printer = _BatchPrinter(len(selected), quiet, check_only)
     try:
         summary = batch.run(settings, selected, workers=jobs or batch.default_jobs(), force=force,
@@ -290,6 +296,54 @@ def plan(brief: str, as_json: bool, template: str | None, today: dt.date | None,
     width = int(columns) if columns.isdigit() and len(columns) <= 4 and 20 <= int(columns) <= 1000 else None
     click.echo(plan_table(result, include_internal=include_internal, width=width))
     _warn(brief, result.warnings)
+
+
+@cli.command("diff", epilog="""\b
+Examples:
+  mapgen diff last-week.json examples/acme-week-three.yaml  # what moved since last week's plan
+  mapgen diff old.json new.json --md | pbcopy               # for an email
+  mapgen diff old.json new.json --json | jq '.signature'    # for scripts (docs/keeping-current.md)
+""")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON (docs/keeping-current.md).")
+@click.option("--md", "as_md", is_flag=True, help="Print the changes as Markdown (GFM), to paste into an email.")
+@click.option("--template", default=None, metavar="NAME_OR_PATH", help="Plan a brief side with this template.")
+@click.option("--today", type=DateParam(), default=None,
+              help="The 'as of' date of a brief side (default: its dates.today, like `mapgen plan`).")
+@click.option("--include-internal", is_flag=True, help="Also compare internal steps.")
+@template_path_option
+def diff_command(old: str, new: str, as_json: bool, as_md: bool, template: str | None, today: dt.date | None,
+                 include_internal: bool, template_path: Sequence[str]) -> None:
+    """Show what changed from OLD to NEW: steps moved (in working days), state changes, steps
+    added, removed or renamed, owners changed, and the effect on the forecast signature and
+    go-live with the steps that explain it.
+
+    Each side is a plan JSON (`mapgen generate -f json`, `mapgen plan --json`) or a brief,
+    planned on the fly. Steps are matched by id; working days follow NEW's calendar.
+    """
+    if as_json and as_md:
+        raise click.UsageError("--json and --md cannot be combined")
+    from mapgen.changes import compare, load_side
+
+    catalog = _catalog(template_path)
+    plans = [load_side(Path(p), today=today, template=template, catalog=catalog, display=p) for p in (old, new)]
+    changes = compare(plans[0], plans[1], include_internal)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(changes.to_dict(), indent=2, ensure_ascii=False))
+        return
+    from mapgen import slip
+
+    if as_md:
+        click.echo(slip.markdown(changes), nl=False)
+        return
+    from mapgen.markup import plain
+
+    columns = os.environ.get("COLUMNS", "").strip()
+    width = int(columns) if columns.isdigit() and len(columns) <= 4 and 20 <= int(columns) <= 1000 else None
+    click.echo(slip.terminal(changes, heading=f"{plain(plans[1].title)}   {old} → {new}", width=width))
 
 
 @cli.command(epilog="""\b

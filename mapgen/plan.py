@@ -6,7 +6,10 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Literal, Mapping
+
+if TYPE_CHECKING:
+    from mapgen.changes import Changes
 
 Side = Literal["buyer", "seller"]
 Phase = Literal["before_signature", "after_signature"]
@@ -274,6 +277,9 @@ class Plan:
         {"before_signature": "late", "after_signature": "early"}))
     #: When the next check-in's usual day is not a working day: (that day, why).
     check_in_moved: tuple[dt.date, str] | None = None
+    #: What changed since a baseline plan (``mapgen generate --baseline``), or None: formats show a
+    #: "What changed since DATE" section and mark moved steps. Not part of the plan JSON.
+    changes: "Changes | None" = None
 
     # -- views renderers share ------------------------------------------------------------
 

@@ -44,6 +44,10 @@ class DocxFormat(OutputFormat):
         except Exception as exc:  # a template mistake names the Word template
             message = getattr(exc, "message", None) or str(exc)
             raise RenderError([Problem(f"format docx: template error: {message}", str(path))]) from exc
+        if plan.changes is not None:
+            from .changes import insert_changes
+
+            insert_changes(template.docx, plan.changes)
         for table in template.docx.tables:
             drop_empty_columns(table)
         set_core_properties(template.docx.core_properties, plan)

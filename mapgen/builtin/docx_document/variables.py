@@ -131,6 +131,11 @@ def _step(plan: Plan, m: Milestone, template, include_internal: bool) -> dict[st
     colour = STATE_COLORS.get(m.state)
     name = m.name + (" *(internal)*" if m.internal else "")
     due = human_date(m.due) + (" (booked)" if m.pinned else "")
+    if plan.changes is not None:  # --baseline: "moved +3 d" beside a step that moved
+        from mapgen.slip import moved_mark
+
+        mark = moved_mark(plan.changes.moved_by_id().get(m.id))
+        due += f" · {mark}" if mark else ""
     return {
         "id": m.id, "number": m.number, "mark": " ◆" if m.critical else "",
         "name": rich(template, name, color=MUTED_COLOR if m.is_done else None),

@@ -134,7 +134,28 @@ def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
         "late": plan.late_steps(context.include_internal),
         "include_internal": context.include_internal,
         "options": context.options,
+        "changes": plan.changes,
+        "changes_md": _changes_md(plan),
+        "moved": lambda m: _moved(plan, m),
     }
+
+
+def _changes_md(plan: Plan) -> str:
+    """The "What changed since DATE" section (``--baseline``), or ""."""
+    if plan.changes is None:
+        return ""
+    from mapgen.slip import markdown
+
+    return markdown(plan.changes, level=2)
+
+
+def _moved(plan: Plan, m: Any) -> str:
+    """``moved +3 d`` beside a step that moved since the baseline, or ""."""
+    if plan.changes is None:
+        return ""
+    from mapgen.slip import moved_mark
+
+    return moved_mark(plan.changes.moved_by_id().get(m.id))
 
 
 @lru_cache(maxsize=16)

@@ -69,6 +69,8 @@ class DeckWriter:
                                    f"Mutual action plan · as of {human_date(plan.today)}")
         self.title()
         self.outcome()
+        if plan.changes is not None:  # --baseline
+            self.changes()
         self.timeline()
         self.plan_table()
         self.people()
@@ -191,6 +193,93 @@ class DeckWriter:
             canvas.textbox(slide, Box(box.left, box.top, box.width, lines * line_height(size) + 2), text, size=size,
                            color=MUTED, max_lines=lines)
 
+    # -- 2b. what changed since the baseline (--baseline) ---------------------------------------------
+
+    def changes(self) -> None:
+        from mapgen import slip
+
+        plan, canvas, changes = self.plan, self.canvas, self.plan.changes
+        assert changes is not None
+        slide, box = self.content(slip.title(changes))
+        y = box.top + 2
+        for k in changes.key_dates:
+            sentence = slip.key_sentence(k)
+            colour = LATE if k.days > 0 or k.new_feasible is False else ("067647" if k.days < 0 else TEXT)
+            size, lines = fitted(sentence, box.width, line_height(14) * 2, (14, 13, 12, 11), bold=True, markdown=False)
+            canvas.textbox(slide, Box(box.left, y, box.width, lines * line_height(size) + 2), sentence, size=size,
+                           bold=True, color=colour, markdown=False, max_lines=lines)
+            y += lines * line_height(size) + 2
+            if k.why and k.new_forecast is not None:
+                why = f"Why: {k.why}."
+                size, lines = fitted(why, box.width, line_height(11) * 2, (11, 10, 9))
+                canvas.textbox(slide, Box(box.left, y, box.width, lines * line_height(size) + 2), why, size=size,
+                               color=MUTED, max_lines=lines)
+                y += lines * line_height(size) + 2
+            y += 6
+        if changes.empty:
+            canvas.textbox(slide, Box(box.left, y + 10, box.width, 40),
+                           "Nothing moved: the same steps, dates, states and owners.", size=16, color=MUTED,
+                           markdown=False)
+            self.canvas.notes(slide, "\n".join(text for _, text in slip.plain_lines(changes)))
+            return
+        y += 6
+        gap = 18.0
+        left_w = (box.width - gap) * 0.58 if self._other_rows() else box.width
+        right_w = box.width - gap - left_w
+        height = box.bottom - y
+        moved = sorted(changes.moved, key=lambda m: (-abs(m.days), m.new_due))
+        if moved:
+            widths = [left_w - 2 * 104.0 - 84.0, 104.0, 104.0, 84.0]
+            header = [Cell(t, bold=True, markdown=False) for t in ("Step moved", "Was due", "Now due", "Working days")]
+            rows = [[Cell(m.name, max_lines=3),
+                     Cell(human_date(m.old_due), markdown=False, max_lines=2),
+                     Cell(human_date(m.new_due), markdown=False, max_lines=2),
+                     Cell(slip.days_text(m.days) if m.days or not m.start_days
+                          else f"start {slip.days_text(m.start_days)}", markdown=False, bold=m.days > 0,
+                          color=LATE if m.days > 0 else ("067647" if m.days < 0 else None), max_lines=2)]
+                    for m in moved]
+            self._fitted_table(slide, Box(box.left, y, left_w, height), widths, header, rows)
+        other = self._other_rows()
+        if other:
+            left = box.left + (left_w + gap if moved else 0)
+            width = right_w if moved else box.width
+            widths = [width * 0.56, width * 0.44]
+            header = [Cell("Step", bold=True, markdown=False), Cell("Change", bold=True, markdown=False)]
+            self._fitted_table(slide, Box(left, y, width, height), widths, header, other)
+        self.canvas.notes(slide, "What changed since the last plan:\n" +
+                          "\n".join(text for _, text in slip.plain_lines(changes)))
+
+    def _other_rows(self) -> list[list[Cell]]:
+        """State changes, then steps added, removed, renamed and owners changed: (step, change) rows."""
+        from mapgen import slip
+
+        changes = self.plan.changes
+        if changes is None:
+            return []
+        colours = {"late": LATE, "at_risk": AT_RISK_TEXT, "blocked": BLOCKED, "done": DONE}
+        rows = [[Cell(s.name, max_lines=4), Cell(slip.state_text(s), markdown=False, max_lines=2,
+                                                 color=colours.get(s.new_state))] for s in changes.states]
+        rows += [[Cell(a.name, max_lines=4), Cell(f"Added, due {human_date(a.due)}", markdown=False, max_lines=2)]
+                 for a in changes.added]
+        rows += [[Cell(r.name, max_lines=4), Cell("Removed", markdown=False, color=LATE)] for r in changes.removed]
+        rows += [[Cell(n.new_name, max_lines=4), Cell(f"Renamed from {plain(n.old_name)}", markdown=False, max_lines=4)]
+                 for n in changes.renamed]
+        rows += [[Cell(o.name, max_lines=4), Cell(f"{o.side.capitalize()} owner: {plain(o.old)} → {plain(o.new)}",
+                                                  markdown=False, max_lines=3)] for o in changes.owners]
+        return rows
+
+    def _fitted_table(self, slide, box: Box, widths: Sequence[float], header: Sequence[Cell],  # type: ignore[no-untyped-def]
+                      rows: Sequence[Sequence[Cell]]) -> None:
+        """As many rows as fit in ``box``; the rest summed up in a last row ("and 4 more: see the notes")."""
+        canvas = self.canvas
+        pages = canvas.paginate(rows, widths, header, box.height)
+        shown = [rows[i] for i in pages[0]]
+        if len(pages) > 1:
+            more = len(rows) - len(shown) + 1
+            shown = shown[:-1] + [[Cell(f"and {more} more: see the speaker notes", italic=True, color=MUTED,
+                                        markdown=False, max_lines=1)] + [Cell("", markdown=False)] * (len(widths) - 1)]
+        canvas.table(slide, box, widths, header, shown)
+
     # -- 3. timeline -------------------------------------------------------------------------------
 
     def timeline(self) -> None:
@@ -235,9 +324,18 @@ class DeckWriter:
             Cell(m.owners.seller.name, italic=not m.owners.seller.named, markdown=False, max_lines=3,
                  color=MUTED if not m.owners.seller.named else colour),
             Cell(after, markdown=False, color=colour, max_lines=8),
-            Cell(due_text(m), markdown=False, color=colour, max_lines=2),
+            Cell(due_text(m) + self._moved(m), markdown=False, color=colour, max_lines=3),
             Cell(m.status_label, markdown=False, bold=m.late, color=state_colour(m), max_lines=2),
         ]
+
+    def _moved(self, m: Milestone) -> str:
+        """`` · moved +3 d`` after a moved step's date (``--baseline``), or ""."""
+        if self.plan.changes is None:
+            return ""
+        from mapgen.slip import moved_mark
+
+        mark = moved_mark(self.plan.changes.moved_by_id().get(m.id))
+        return f" · {mark}" if mark else ""
 
     def _paginated(self, title: str, widths: Sequence[float], header: Sequence[Cell], rows: Sequence[Sequence[Cell]],
                    notes_key: str, legend: str = "", empty: str = "") -> None:

@@ -153,6 +153,10 @@ def build_workbook(plan: Plan, include_internal: bool) -> bytes:
     _people_sheet(wb.create_sheet("People"), plan, styles)
     _risks_sheet(wb.create_sheet("Risks"), plan, styles)
     _summary_sheet(wb.create_sheet("Summary"), plan, steps, styles, include_internal, why)
+    if plan.changes is not None:  # --baseline
+        from .changes_sheet import changes_sheet
+
+        changes_sheet(wb.create_sheet("Changes"), plan.changes, styles)
     _properties(wb, plan)
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -240,6 +244,11 @@ def _plan_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,  #
         if lines > 1:  # LibreOffice does not grow wrapped rows by itself
             ws.row_dimensions[row_number].height = _height(lines)
         due_note = f"Booked for {human_date(m.due)} in the brief (a pinned date)" if m.pinned and m.is_open else None
+        if plan.changes is not None:  # --baseline: a moved step's Due cell says so in its note
+            from .changes_sheet import moved_note
+
+            moved = moved_note(plan.changes, m.id)
+            due_note = "\n".join(n for n in (due_note, moved) if n) or None
         ws.append([
             cell(ws, m.number, "Plan cell"),
             cell(ws, values["Workstream"], "Plan text"),
