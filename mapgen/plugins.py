@@ -32,6 +32,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "mapgen.builtin.pptx_deck",
     "mapgen.builtin.docx_document",
     "mapgen.builtin.xlsx_workbook",
+    "mapgen.builtin.html_page",
 )
 
 
