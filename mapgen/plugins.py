@@ -33,6 +33,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "mapgen.builtin.docx_document",
     "mapgen.builtin.xlsx_workbook",
     "mapgen.builtin.html_page",
+    "mapgen.builtin.email_format",
 )
 
 
