@@ -34,6 +34,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "mapgen.builtin.xlsx_workbook",
     "mapgen.builtin.html_page",
     "mapgen.builtin.email_format",
+    "mapgen.builtin.preview_command",
 )
 
 
