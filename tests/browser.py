@@ -29,6 +29,14 @@ def available() -> bool:
     return Path(CHROMIUM).exists()
 
 
+def needs_chromium(func):  # type: ignore[no-untyped-def]
+    """Skip without Chromium, except under CI (``CI`` set), where .ci/run installs it and a skip would hide a gap."""
+    import pytest
+
+    return pytest.mark.skipif(not available() and not os.environ.get("CI"),
+                              reason="chromium is not installed (.ci/run installs it)")(func)
+
+
 class Browser:
     def __init__(self) -> None:
         import websocket

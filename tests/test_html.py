@@ -10,7 +10,7 @@ import pytest
 
 from mapgen.markup import plain
 from mapgen.testing import HOSTILE_STRINGS, make_plan
-from tests.browser import Browser, available, pdf_pages
+from tests.browser import Browser, needs_chromium, pdf_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -103,9 +103,6 @@ def test_template_override_error_is_located(render, sample_plan, tmp_path) -> No
 
 
 # --- in the browser ---------------------------------------------------------------------------------
-
-needs_chromium = pytest.mark.skipif(not available(), reason="chromium is not installed (.ci/run installs it)")
-
 
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]

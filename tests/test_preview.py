@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import Browser, available
+from tests.browser import Browser, needs_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,7 +101,7 @@ def test_non_local_bind_is_refused(host, mapgen_cli) -> None:
     assert "--allow-remote" in result.err
 
 
-@pytest.mark.skipif(not available(), reason="chromium is not installed (.ci/run installs it)")
+@needs_chromium
 def test_the_page_reloads_itself_in_the_browser(served) -> None:
     brief, url = served
     browser = Browser()

@@ -26,7 +26,7 @@ h1{font-size:1.6rem;margin:0;overflow-wrap:anywhere}
 h2{font-size:1.2rem;margin:28px 0 8px;padding-bottom:4px;border-bottom:2px solid var(--accent)}
 h3{font-size:1rem;margin:16px 0 4px}
 p,li,figcaption{overflow-wrap:anywhere}
-td,th{overflow-wrap:break-word;word-break:break-word}
+td,th{overflow-wrap:break-word}
 .tablebox{overflow-x:auto;max-width:100%%}
 .asof{color:var(--muted);margin:4px 0 0}
 .outcome{font-size:1.1rem;border-left:4px solid var(--accent);padding:8px 12px;background:#F1F5F9;margin:16px 0}
