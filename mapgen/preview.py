@@ -140,8 +140,15 @@ def watch(preview: Preview, stop: threading.Event) -> None:
 
 
 def serve(preview: Preview, host: str, port: int, echo: Any = print) -> None:
+    import socket
+
     import uvicorn
 
+    if port == 0:  # the URL printed must be the real one
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family) as probe:
+            probe.bind((host.strip("[]"), 0))
+            port = probe.getsockname()[1]
     preview.build()
     stop = threading.Event()
     watcher = threading.Thread(target=watch, args=(preview, stop), daemon=True, name="mapgen-watch")

@@ -116,3 +116,27 @@ def test_the_page_reloads_itself_in_the_browser(served) -> None:
         assert not [e for e in browser.console_errors() if "Content Security Policy" in e]
     finally:
         browser.close()
+
+
+def test_a_template_change_rebuilds_the_page(tmp_path) -> None:
+    root = tmp_path / "templates" / "branded"
+    root.mkdir(parents=True)
+    (root / "template.yaml").write_text('name: branded\nextends: smb\nformats:\n  html:\n    accent: "#0F766E"\n',
+                                        encoding="utf-8")
+    brief = tmp_path / "deal.yaml"
+    brief.write_text((ROOT / "examples" / "bloom-smb.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "mapgen", "preview", str(brief), "--port", "0", "--template",
+                             "branded", "--template-path", str(tmp_path / "templates")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        line = proc.stdout.readline()
+        url = line.split(" at ", 1)[1].split()[0]
+        assert url.startswith("http://127.0.0.1:") and not url.endswith(":0/"), line
+        wait_until(lambda: "--accent:#0F766E" in get(url)[1], timeout=30)
+        (root / "template.yaml").write_text(
+            'name: branded\nextends: smb\nformats:\n  html:\n    accent: "#7C3AED"\n', encoding="utf-8")
+        wait_until(lambda: "--accent:#7C3AED" in get(url)[1])
+    finally:
+        proc.terminate()
+        proc.wait(10)
