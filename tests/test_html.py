@@ -117,7 +117,10 @@ def _page(tmp_path: Path, render, plan, name: str = "plan.html") -> str:  # type
     return path.as_uri()
 
 
-OVERFLOW = "document.documentElement.scrollWidth <= window.innerWidth"
+def fits(browser: Browser, width: int) -> bool:
+    """Nothing wider than the screen. On a phone the layout viewport grows with wide content (innerWidth
+    too), so both are compared with the device width itself."""
+    return browser.eval("[document.documentElement.scrollWidth, window.innerWidth]") == [width, width]
 
 
 @needs_chromium
@@ -126,8 +129,7 @@ def test_no_horizontal_overflow_and_every_step_shown(browser, render, tmp_path, 
     plan = make_plan(20, long_names=True)
     url = _page(tmp_path, render, plan)
     browser.load(url, width=width, mobile=width < 500)
-    assert browser.eval("window.innerWidth") == width
-    assert browser.eval(OVERFLOW), browser.eval("document.documentElement.scrollWidth")
+    assert fits(browser, width), browser.eval("document.documentElement.scrollWidth")
     text = " ".join(browser.eval("document.getElementById('plan').innerText").split())
     for m in plan.visible():
         assert " ".join(plain(m.name).split()) in text, m.name
@@ -157,7 +159,7 @@ def test_hostile_strings_exact_and_inert(browser, render, hostile_plan, tmp_path
         assert browser.dialogs() == []
         assert browser.eval("document.scripts.length") == 1
         assert browser.requests() == [url]
-        assert browser.eval(OVERFLOW)
+        assert fits(browser, width)
 
 
 @needs_chromium
@@ -185,7 +187,7 @@ def test_the_examples_print_on_two_pages_at_most(browser, tmp_path, mapgen_cli) 
     assert len(pages) >= 3
     for page in pages:
         browser.load(page.as_uri(), width=375, mobile=True)
-        assert browser.eval(OVERFLOW), page.name
+        assert fits(browser, 375), page.name
         browser.load(page.as_uri())
         assert pdf_pages(browser.pdf()) <= 2, page.name
 
@@ -197,3 +199,15 @@ def test_the_checker_finds_what_it_should(browser, tmp_path) -> None:
                    '</p><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></body></html>', encoding="utf-8")
     browser.load(bad.as_uri())
     assert {v["id"] for v in browser.axe()} >= {"color-contrast", "image-alt"}
+
+
+def test_timeline_draws_states_target_and_forecast(render, late_plan) -> None:
+    html = render("html", late_plan).decode()
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert "<title>Target signature" in svg
+    assert 'stroke="#B91C1C" stroke-width="2" stroke-dasharray="5 4"><title>Forecast signature' in svg  # late: red
+    assert 'fill="#B91C1C"' in svg  # a late step's bar
+    assert svg.count("<rect") >= len(late_plan.visible())
+    assert 'aria-labelledby="timeline-caption"' in svg and 'id="timeline-caption"' in html
+    labels = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="14"', svg)]
+    assert all(b - a >= 60 for a, b in zip(labels, labels[1:]))  # month labels never overlap

@@ -55,7 +55,7 @@ figcaption{font-size:.9rem;color:var(--muted);margin-top:4px}
 .people{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:0 24px}
 .people ul,.next ul{padding-left:20px;margin:4px 0}
 .controls{display:flex;gap:16px;flex-wrap:wrap;align-items:center;margin:8px 0;font-size:.95rem}
-.controls select{font:inherit;max-width:100%%}
+.controls select{font:inherit;max-width:60vw}
 .signoff td{height:2.4em}
 .risks td:first-child{width:50%%}
 .risks td:nth-child(2){min-width:7em}
@@ -168,11 +168,13 @@ def timeline_svg(plan: Plan, include_internal: bool, accent: str) -> str:
                        f'height="{height - top}" fill="#E5E7EB"/>')
     # month ticks
     month = dt.date(first.year, first.month, 1)
+    last_label = -1000.0
     while month <= last:
         if month >= first:
             out.append(f'<line x1="{x(month)}" y1="18" x2="{x(month)}" y2="{height}" stroke="#E2E8F0"/>')
         label_day = max(month, first)
-        if x(label_day) < width - 60:
+        if x(label_day) < width - 60 and x(label_day) - last_label >= 64:  # labels never overlap
+            last_label = x(label_day)
             out.append(f'<text x="{x(label_day) + 3}" y="14" fill="#475569">{_MONTHS[month.month - 1]} {month.year}</text>')
         month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     for i, m in enumerate(steps):
