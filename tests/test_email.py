@@ -75,3 +75,20 @@ def test_hostile_text_stays_text(render, hostile_plan) -> None:
     for s in shown:
         if "<" in s:
             assert str(escape(s)) in html
+
+
+def test_a_template_error_is_located(render, sample_plan, tmp_path) -> None:
+    import pytest
+
+    from mapgen.errors import RenderError
+
+    (tmp_path / "email.txt.j2").write_text("Hi\n{{ nope.x }}\n", encoding="utf-8")
+    with pytest.raises(RenderError) as info:
+        render("email", sample_plan, template_dirs=(tmp_path,))
+    problem = info.value.problems[0]
+    assert problem.file.endswith("email.txt.j2") and problem.line == 2
+
+
+def test_subject_from_the_template_options(render, sample_plan) -> None:
+    msg = parse(render("email", sample_plan, subject="Our plan\nBcc: x@y.example"))
+    assert msg["Subject"] == "Our plan Bcc: x@y.example" and msg["Bcc"] is None

@@ -188,6 +188,7 @@ def test_the_examples_print_on_two_pages_at_most(browser, tmp_path, mapgen_cli) 
     for page in pages:
         browser.load(page.as_uri(), width=375, mobile=True)
         assert fits(browser, 375), page.name
+        assert browser.axe() == [], page.name
         browser.load(page.as_uri())
         assert pdf_pages(browser.pdf()) <= 2, page.name
 
@@ -211,3 +212,13 @@ def test_timeline_draws_states_target_and_forecast(render, late_plan) -> None:
     assert 'aria-labelledby="timeline-caption"' in svg and 'id="timeline-caption"' in html
     labels = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="14"', svg)]
     assert all(b - a >= 60 for a, b in zip(labels, labels[1:]))  # month labels never overlap
+
+
+def test_check_finds_a_broken_page_template(tmp_path, mapgen_cli) -> None:
+    folder = tmp_path / "templates" / "broken"
+    folder.mkdir(parents=True)
+    (folder / "template.yaml").write_text("name: broken\nextends: smb\n", encoding="utf-8")
+    (folder / "plan.html.j2").write_text("<p>\n{% if %}\n", encoding="utf-8")
+    result = mapgen_cli("template", "check", str(folder))
+    assert result.code == 1
+    assert "plan.html.j2:2: error: invalid template" in result.err
