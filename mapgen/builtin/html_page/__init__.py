@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from mapgen.errors import Problem, RenderError
 from mapgen.formats import OutputFormat, RenderContext
 from mapgen.hookspecs import hookimpl
-from mapgen.markup import clean, spans
+from mapgen.markup import clean, plain, spans
 
 if TYPE_CHECKING:  # only annotations: `mapgen --help` loads plugins without the plan model
     from mapgen.plan import Plan
@@ -203,7 +203,8 @@ def _compile(source: str):  # type: ignore[no-untyped-def]
     from mapgen.wording import human_date
 
     env = environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(md=html_inline, date=human_date, role=role_label, iso=lambda d: d.isoformat())
+    env.filters.update(md=html_inline, plain=lambda t: plain("" if t is None else str(t)), date=human_date,
+                       role=role_label, iso=lambda d: d.isoformat())
     return env.from_string(source)
 
 
