@@ -142,7 +142,7 @@ def _fill(state: str, critical: bool, accent: str) -> tuple[str, str]:
 
 def timeline_svg(plan: Plan, include_internal: bool, accent: str) -> str:
     """The steps as bars on a calendar, target (solid) and forecast (dashed) lines: text all escaped."""
-    from mapgen.wording import human_date
+    from mapgen.wording import date_range, human_date
 
     steps = plan.visible(include_internal)
     if not steps:
@@ -185,7 +185,7 @@ def timeline_svg(plan: Plan, include_internal: bool, accent: str) -> str:
         fill, opacity = _fill(m.state, m.critical, accent)
         x0, x1 = x(m.start), x(m.due + dt.timedelta(days=1))
         stroke = ' stroke="#111827" stroke-width="2"' if m.pinned else ""
-        tip = f"{m.number}. {name}: {human_date(m.start)} – {human_date(m.due)}, {m.state_label}"
+        tip = f"{m.number}. {name}: {date_range(m.start, m.due)}, {m.state_label}"
         out.append(f'<rect x="{x0}" y="{y + 3}" width="{max(x1 - x0, 3)}" height="{lane - 6}" rx="2" '
                    f'fill="{fill}" fill-opacity="{opacity}"{stroke}><title>{escape(tip)}</title></rect>')
     for label, key in keys:
