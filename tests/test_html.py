@@ -222,3 +222,11 @@ def test_check_finds_a_broken_page_template(tmp_path, mapgen_cli) -> None:
     result = mapgen_cli("template", "check", str(folder))
     assert result.code == 1
     assert "plan.html.j2:2: error: invalid template" in result.err
+
+
+def test_caption_names_the_shaded_days(render, tmp_path, mapgen_cli) -> None:
+    result = mapgen_cli("generate", str(ROOT / "examples" / "acme-week-three.yaml"), "-f", "html", "-o", str(tmp_path))
+    assert result.code == 0, result.err
+    html = (tmp_path / "acme-week-three.html").read_text(encoding="utf-8")
+    caption = html[html.index('id="timeline-caption"'):html.index("</figcaption>")]
+    assert "Thu 26 Nov 2026 (Thanksgiving Day)" in caption

@@ -169,7 +169,7 @@ def render_page(plan: Plan, context: RenderContext, *, script: bool = True, extr
 
 def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
     """The variables ``plan.html.j2`` sees (documented in docs/html.md)."""
-    from mapgen.builtin.html_page.page import timeline_svg
+    from mapgen.builtin.html_page.page import closed_days, timeline_svg
     from mapgen.wording import date_range, drivers_sentence, target_text
 
     internal = context.include_internal
@@ -191,6 +191,7 @@ def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
         "late": plan.late_steps(internal),
         "unnamed": plan.unnamed(internal),
         "timeline": Markup(timeline_svg(plan, internal, colours["accent"])),
+        "closed_days": closed_days(plan, internal),
         "include_internal": internal,
         "options": context.options,
     }

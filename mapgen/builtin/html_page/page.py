@@ -203,3 +203,28 @@ def timeline_svg(plan: Plan, include_internal: bool, accent: str) -> str:
     out.append(f'<line x1="{tx}" y1="20" x2="{tx}" y2="{height}" stroke="#475569" stroke-dasharray="1 3"/>')
     out.append("</svg>")
     return "".join(out)
+
+
+def closed_days(plan: Plan, include_internal: bool) -> list[tuple[str, str]]:
+    """The shaded days of the timeline in words: (date or date range, reason), weekends left out."""
+    from mapgen.wording import date_range
+
+    steps = plan.visible(include_internal)
+    if not steps:
+        return []
+    keys = [plan.signature] + ([plan.go_live] if plan.go_live else [])
+    first = min([m.start for m in steps] + [plan.today])
+    last = max([m.due for m in steps] + [k.target for k in keys] + [k.forecast for k in keys])
+    runs: list[list] = []  # [start, end, reason]
+    day = first
+    while day <= last:
+        reason = plan.calendar.closed_reason(day)
+        if reason and reason != "weekend":
+            if runs and runs[-1][2] == reason and all(
+                    plan.calendar.closed_reason(runs[-1][1] + dt.timedelta(days=d)) is not None
+                    for d in range(1, (day - runs[-1][1]).days)):
+                runs[-1][1] = day
+            else:
+                runs.append([day, day, reason])
+        day += dt.timedelta(days=1)
+    return [(date_range(a, b), reason) for a, b, reason in runs]
