@@ -92,3 +92,14 @@ def test_a_template_error_is_located(render, sample_plan, tmp_path) -> None:
 def test_subject_from_the_template_options(render, sample_plan) -> None:
     msg = parse(render("email", sample_plan, subject="Our plan\nBcc: x@y.example"))
     assert msg["Subject"] == "Our plan Bcc: x@y.example" and msg["Bcc"] is None
+
+
+def test_a_moved_check_in_says_why(tmp_path, mapgen_cli) -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    result = mapgen_cli("generate", str(root / "examples" / "acme-week-three.yaml"), "-f", "email", "-o", str(tmp_path))
+    assert result.code == 0, result.err
+    text, html = parts((tmp_path / "acme-week-three.eml").read_bytes())
+    for body in (text, html):
+        assert "Fri 27 Nov 2026 at 10:00" in body and "moved from Thu 26 Nov 2026, Thanksgiving Day" in body
