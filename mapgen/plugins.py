@@ -32,6 +32,9 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "mapgen.builtin.pptx_deck",
     "mapgen.builtin.docx_document",
     "mapgen.builtin.xlsx_workbook",
+    "mapgen.builtin.html_page",
+    "mapgen.builtin.email_format",
+    "mapgen.builtin.preview_command",
 )
 
 

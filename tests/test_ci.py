@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("libreoffice-impress", "libreoffice-writer", "libreoffice-calc", "poppler-utils",
-            "fonts-dejavu-core", "fonts-liberation2", "fonts-crosextra-carlito")
+            "fonts-dejavu-core", "fonts-liberation2", "fonts-crosextra-carlito", "chromium")
 
 
 def readme_test_command() -> str:
