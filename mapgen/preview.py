@@ -66,19 +66,18 @@ class Preview:
             self.page, self.folders, self.ok, self.version = page, folders, ok, version
 
     def _render(self, version: int) -> tuple[str, tuple[Path, ...]]:
-        from mapgen.brief import load_brief
         from mapgen.builtin.html_page import render_page
-        from mapgen.pipeline import draft, plan_from_draft
+        from mapgen.pipeline import plan_brief
         from mapgen.render import context_for
         from mapgen.template import default_catalog
 
         catalog = default_catalog(list(self.template_path))  # fresh: a template edit is read again
-        loaded = load_brief(self.brief, display=str(self.brief))
-        d = draft(loaded, today=self.today, template=self.template, catalog=catalog)
-        plan = plan_from_draft(d)
-        context = context_for(d.template, "html", self.include_internal)
-        page = render_page(plan, context, extra_script=reload_script(version), extra_csp="connect-src 'self'")
-        return page, tuple(d.template.folders)
+        planned = plan_brief(self.brief, today=self.today, template=self.template, catalog=catalog,
+                             display=str(self.brief))
+        context = context_for(planned.template, "html", self.include_internal)
+        page = render_page(planned.plan, context, extra_script=reload_script(version),
+                           extra_csp="connect-src 'self'")
+        return page, tuple(planned.template.folders)
 
     def watched(self) -> list[Path]:
         paths = {self.brief.resolve().parent, *(Path(p).resolve() for p in self.template_path)}

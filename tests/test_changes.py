@@ -180,6 +180,10 @@ def _text_of(path: Path) -> str:
     """The words a reader sees in a docx, xlsx, pptx or md file."""
     if path.suffix == ".md":
         return path.read_text(encoding="utf-8")
+    if path.suffix == ".html":  # the page's text, tags and entities resolved
+        import html
+
+        return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))))
     if path.suffix == ".xlsx":  # cell by cell (a long line is broken into rows), with the cells' notes
         import openpyxl
 
@@ -201,19 +205,19 @@ def with_baseline(plans, tmp_path_factory) -> dict[str, Path]:
                                                                                                  str(plans["old"])])):
         folder = tmp_path_factory.mktemp(name)
         with pytest.raises(SystemExit) as exit_:
-            main(["generate", str(WEEK_THREE), "-o", str(folder), "-f", "md,docx,xlsx,pptx", "-q", *extra])
+            main(["generate", str(WEEK_THREE), "-o", str(folder), "-f", "md,docx,xlsx,pptx,html", "-q", *extra])
         assert exit_.value.code == 0
         out[name] = folder
     return out
 
 
-@pytest.mark.parametrize("suffix", [".md", ".docx", ".xlsx", ".pptx"])
+@pytest.mark.parametrize("suffix", [".md", ".docx", ".xlsx", ".pptx", ".html"])
 def test_what_changed_section_in_every_format(with_baseline, suffix: str) -> None:
     text = _text_of(with_baseline["with"] / f"acme-week-three{suffix}")
     assert "What changed since Mon 2 Nov 2026" in text
     assert "Project kickoff with both teams" in text
     assert "Thu 17 Dec 2026 → Fri 18 Dec 2026 (+1 d)" in text  # the forecast signature's change
-    assert "moved +4 d" in text or suffix == ".xlsx" and "Moved +4 d" in text  # the plan table's marker
+    assert "moved +4 d" in text or suffix == ".xlsx" and "Moved +4 d" in text or suffix == ".html" and "+4 d" in text
     plain = _text_of(with_baseline["without"] / f"acme-week-three{suffix}")
     assert "What changed" not in plain and "moved +" not in plain.lower()
 
@@ -241,7 +245,7 @@ def test_deck_has_a_changes_slide(with_baseline) -> None:
     assert len(plain.slides) == len(deck.slides) - 1
 
 
-@pytest.mark.parametrize("suffix", [".md", ".docx", ".xlsx", ".pptx"])
+@pytest.mark.parametrize("suffix", [".md", ".docx", ".xlsx", ".pptx", ".html"])
 def test_byte_identical_with_a_baseline(with_baseline, suffix: str) -> None:
     name = f"acme-week-three{suffix}"
     assert (with_baseline["with"] / name).read_bytes() == (with_baseline["again"] / name).read_bytes()

@@ -192,9 +192,24 @@ def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
         "unnamed": plan.unnamed(internal),
         "timeline": Markup(timeline_svg(plan, internal, colours["accent"])),
         "closed_days": closed_days(plan, internal),
+        "changes": Markup(_changes_html(plan)),
         "include_internal": internal,
         "options": context.options,
     }
+
+
+def _changes_html(plan: Plan) -> str:
+    """What changed since the baseline (``generate --baseline``), as the Markdown plan says it: rendered by
+    markdown-it with raw HTML off, so names stay text. Empty without a baseline."""
+    changes = getattr(plan, "changes", None)
+    if changes is None:
+        return ""
+    from markdown_it import MarkdownIt
+
+    from mapgen.slip import markdown
+
+    html = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"]).render(markdown(changes))
+    return html.replace("<table>", '<div class="tablebox"><table class="changes">').replace("</table>", "</table></div>")
 
 
 @lru_cache(maxsize=16)
