@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, ValidationError, field_validator
+from pydantic import AfterValidator, BeforeValidator, ValidationError, WithJsonSchema, field_validator
 
 from mapgen.errors import BriefError, MapgenError, did_you_mean
 from mapgen.validation import (Date, Duration, Id, Model, Placement, Role, TemplateName, Text, in_range,
@@ -66,9 +66,35 @@ def _closed(value: Any) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-Country = Annotated[str | None, BeforeValidator(_country)]
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word)
+
+
+def _weekday_pattern() -> str:
+    """A weekday as parse_weekday reads it: three letters or more of its name, in any case."""
+    def prefixes(name: str) -> str:
+        rest = ""
+        for c in reversed(name[3:]):
+            rest = f"({_any_case(c)}{rest})?"
+        return _any_case(name[:3]) + rest
+    return "(" + "|".join(prefixes(name) for name in WEEKDAYS) + ")"
+
+
+_WEEKDAY = _weekday_pattern()
+_DATE_TEXT = r"\d{4}-\d{2}-\d{2}"
+Country = Annotated[str | None, BeforeValidator(_country), WithJsonSchema({
+    "anyOf": [{"type": "string", "pattern": r"^\s*([A-Za-z]{2}(-[A-Za-z0-9]{1,3})?|" + _any_case("none") + r")\s*$"},
+              {"type": "null"}],
+    "description": "ISO 3166 code, optionally with a subdivision (US, DE-BY, US-CA); none for weekends only"})]
 Status = Literal["not_started", "in_progress", "done", "blocked"]
-CheckInText = Annotated[str, AfterValidator(lambda v: parse_check_in(v)[2])]
+CheckInText = Annotated[str, AfterValidator(lambda v: parse_check_in(v)[2]), WithJsonSchema({
+    "type": "string", "pattern": rf"^\s*(every\s+)?{_WEEKDAY}\s+(at\s+)?([01]?\d|2[0-3]):[0-5]\d\s*$",
+    "description": "a weekly time such as monday 10:00"})]
+ClosedPeriod = Annotated[tuple[dt.date, dt.date], BeforeValidator(_closed), WithJsonSchema({
+    "type": "string", "pattern": rf"^\s*{_DATE_TEXT}\s*(\.\.\s*{_DATE_TEXT}\s*)?$",
+    "description": "a date, or a period YYYY-MM-DD..YYYY-MM-DD (inclusive)"})]
+Weekday = Annotated[int, BeforeValidator(parse_weekday), WithJsonSchema({
+    "anyOf": [{"enum": list(WEEKDAYS)}, {"type": "string", "pattern": rf"^\s*{_WEEKDAY}\s*$"}]})]
 
 
 class PersonIn(Model):
@@ -130,8 +156,8 @@ class Dates(Model):
 
 class Calendar(Model):
     country: Country = "inherit"  # absent: the buyer's country; null or "none": weekends only
-    closed: tuple[Annotated[tuple[dt.date, dt.date], BeforeValidator(_closed)], ...] = ()
-    weekend: tuple[Annotated[int, BeforeValidator(parse_weekday)], ...] | None = None
+    closed: tuple[ClosedPeriod, ...] = ()
+    weekend: tuple[Weekday, ...] | None = None
 
     @field_validator("weekend")
     @classmethod

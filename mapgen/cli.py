@@ -316,13 +316,42 @@ def check(paths: Sequence[str], today: dt.date | None, template_path: Sequence[s
 @cli.command("schema", epilog="""\b
 Examples:
   mapgen schema plan > plan.schema.json                     # validate plan JSON in your own pipeline
+  mapgen schema brief > brief.schema.json                   # completion and checks in your editor
 """)
-@click.argument("kind", type=click.Choice(["plan"]))
+@click.argument("kind", type=click.Choice(["plan", "brief"]))
 def schema_command(kind: str) -> None:
-    """Print the JSON Schema of the plan JSON (also shipped as mapgen/schemas/plan.schema.json)."""
+    """Print the JSON Schema of the plan JSON or of the brief (also shipped as mapgen/schemas/KIND.schema.json;
+    for editors, see docs/briefs.md)."""
     from importlib.resources import files
 
     click.echo(files("mapgen").joinpath("schemas", f"{kind}.schema.json").read_text(encoding="utf-8"), nl=False)
+
+
+@cli.command("new", epilog="""\b
+Examples:
+  mapgen new briefs/acme.yaml --template enterprise         # every step id and role, as comments
+  mapgen new deal.yaml                                      # the smb template
+""")
+@click.argument("brief", type=click.Path(dir_okay=False))
+@click.option("--template", "template", default="smb", show_default=True, metavar="NAME_OR_PATH",
+              help="The template whose steps, roles and options the brief lists.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@click.option("--today", type=DateParam(), default=None, help="The brief's 'as of' date (default: the system date).")
+@template_path_option
+def new_command(brief: str, template: str, force: bool, today: dt.date | None, template_path: Sequence[str]) -> None:
+    """Write a starter brief: valid as written, with every step id, role and option of the template
+    as comments, and the schema line editors use (docs/briefs.md)."""
+    from mapgen.output import write_atomic
+    from mapgen.starter import schema_reference, starter_brief
+
+    path = Path(brief)
+    if path.exists() and not force:
+        raise click.BadParameter(f"{brief}: already exists (--force replaces it)", param_hint="BRIEF")
+    if not path.parent.is_dir():
+        raise click.BadParameter(f"{path.parent}: no such folder", param_hint="BRIEF")
+    loaded = _catalog(template_path).load(template)
+    write_atomic(path, starter_brief(loaded, schema_reference(path), today or dt.date.today()).encode("utf-8"))
+    click.echo(str(path))
 
 
 @cli.group("template")
