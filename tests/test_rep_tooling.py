@@ -174,3 +174,27 @@ def test_a_filled_starter_generates_every_format(tmp_path: Path, mapgen_cli) -> 
     assert result.code == 0, result.err
     written = sorted(p.suffix for p in out.rglob("acme.*"))
     assert len(written) == len(list(formats())), written
+
+
+# -- docs/template-reference.md -----------------------------------------------------------------
+
+def test_the_template_reference_is_current() -> None:
+    from mapgen.docs_reference import DOC, reference
+
+    assert DOC.read_text(encoding="utf-8") == reference(), "run: python -m mapgen.docs_reference"
+
+
+def test_the_template_reference_lists_every_step_and_role() -> None:
+    from mapgen.docs_reference import DOC
+    from mapgen.template import default_catalog
+
+    text = DOC.read_text(encoding="utf-8")
+    catalog = default_catalog()
+    for name in ("enterprise", "smb"):
+        t = catalog.load(name)
+        assert f"## `{name}`" in text
+        for step in list(t.steps) + [s for rule in t.rules for s in rule.add]:
+            assert f"`{step.id}`" in text
+            assert f"`{step.buyer_role}`" in text and f"`{step.seller_role}`" in text
+        for role in t.roles:
+            assert f"| `{role}` |" in text
