@@ -48,8 +48,42 @@ def _country(value: Any) -> str | None:
     if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
         return None
     if not isinstance(value, str) or len(value) > 10 or not _COUNTRY.match(value.strip().upper()):
-        raise ValueError(f"'{value}' is not a country code such as US or US-CA (ISO 3166)")
+        raise ValueError(f"'{value}' is not a country code such as US or US-CA (ISO 3166){_place_hint(value)}")
     return value.strip().upper()
+
+
+_REGION_KEYS = {"region", "state", "subdivision", "province", "county", "land", "canton"}
+
+
+def _place_hint(value: Any, country: Any = None) -> str:
+    """`` (did you mean DE-BY?)`` for "Bavaria", "DE-Bavaria" or "Germany"; empty when nothing fits."""
+    from mapgen.places import code_for
+
+    if not isinstance(value, str):
+        return ""
+    head, dash, tail = value.strip().partition("-")
+    if dash and len(head) == 2 and head.isalpha() and not country:
+        country, value = head, tail
+    if not (isinstance(country, str) and _COUNTRY.match(country.strip().upper())):
+        country = None
+    code = code_for(value, country.strip().upper().partition("-")[0] if country else None)
+    return f" (did you mean {code}?)" if code else ""
+
+
+def _unknown_key_hint(data: dict[str, Any]) -> Any:
+    """``buyer.region: Bavaria``: the region belongs in the country code (``country: DE-BY``)."""
+    def hint(loc: tuple[Any, ...], value: Any) -> str | None:
+        if len(loc) != 2 or loc[0] not in ("buyer", "calendar") or str(loc[1]).lower() not in _REGION_KEYS:
+            return None
+        section = data.get(loc[0])
+        country = section.get("country") if isinstance(section, dict) else None
+        if not isinstance(country, str) and loc[0] == "calendar" and isinstance(data.get("buyer"), dict):
+            country = data["buyer"].get("country")
+        found = _place_hint(value, country)
+        code = found[len(" (did you mean "):-2] if found else None
+        return (f" (a region is part of the country code: country: {code})" if code else
+                " (a region is part of the country code, e.g. country: DE-BY)")
+    return hint
 
 
 def _closed(value: Any) -> tuple[dt.date, dt.date]:
@@ -258,7 +292,7 @@ def load_brief(path: Path, display: str | None = None) -> LoadedBrief:
     try:
         brief = Brief.model_validate(data)
     except ValidationError as exc:
-        raise BriefError(problems_from(exc, lines, Brief)) from None
+        raise BriefError(problems_from(exc, lines, Brief, _unknown_key_hint(data))) from None
     problems = []
     facts_of = [(("add", index), f"add[{index}]", step, step.status) for index, step in enumerate(brief.add)]
     facts_of += [(("milestones", key), f"milestones.{key}", facts, facts.status)

@@ -142,8 +142,10 @@ Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema(_DATE_SCHEMA)]
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": ["string", "number"]})]
 
 
-def problems_from(error: ValidationError, lines: Lines, model: type[BaseModel]) -> list[Problem]:
-    """One located problem per pydantic error, worded for a person editing YAML."""
+def problems_from(error: ValidationError, lines: Lines, model: type[BaseModel],
+                  hint: "typing.Callable[[tuple[Any, ...], Any], str | None] | None" = None) -> list[Problem]:
+    """One located problem per pydantic error, worded for a person editing YAML. ``hint(loc, value)``
+    may word the suggestion for an unknown key (instead of the closest key's name)."""
     out = []
     for item in error.errors(include_url=False):
         loc = tuple(part for part in item["loc"] if part != "[key]")
@@ -151,7 +153,8 @@ def problems_from(error: ValidationError, lines: Lines, model: type[BaseModel]) 
         where = dotted(loc)
         if kind == "extra_forbidden":
             allowed = _fields_at(model, loc[:-1])
-            message = f"{where}: unknown key{did_you_mean(str(loc[-1]), allowed)}"
+            suggestion = hint(loc, item.get("input")) if hint else None
+            message = f"{where}: unknown key{suggestion or did_you_mean(str(loc[-1]), allowed)}"
         elif kind == "missing":
             message = f"{where}: required"
         else:

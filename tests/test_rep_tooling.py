@@ -198,3 +198,208 @@ def test_the_template_reference_lists_every_step_and_role() -> None:
             assert f"`{step.buyer_role}`" in text and f"`{step.seller_role}`" in text
         for role in t.roles:
             assert f"| `{role}` |" in text
+
+
+# -- did-you-mean on countries, regions and roles -----------------------------------------------
+
+BRIEF = """\
+deal: {{name: X}}
+buyer:
+  company: Y
+  {buyer}
+dates: {{signature: 2027-01-04, today: 2026-11-02}}
+"""
+
+
+@pytest.mark.parametrize("buyer, expected", [
+    ("country: Germany", "buyer.country: 'Germany' is not a country code such as US or US-CA (ISO 3166) "
+                         "(did you mean DE?)"),
+    ("country: DE-Bavaria", "(did you mean DE-BY?)"),
+    ("country: DE\n  region: Bavaria", "buyer.region: unknown key (a region is part of the country code: "
+                                       "country: DE-BY)"),
+    ("region: Bayern", "country: DE-BY"),
+    ("country: US\n  state: California", "country: US-CA"),
+    ("country: DE-BX", "no holiday calendar for subdivision 'BX' of DE"),
+])
+def test_place_names_point_to_the_code(buyer: str, expected: str, tmp_path: Path, mapgen_cli) -> None:
+    (tmp_path / "b.yaml").write_text(BRIEF.format(buyer=buyer), encoding="utf-8")
+    result = mapgen_cli("check", tmp_path / "b.yaml")
+    assert result.code == 1
+    assert any(expected in e for e in result.errors), result.err
+
+
+def test_looking_up_a_region_loads_only_that_country() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from mapgen.places import code_for; assert code_for('Bayern', 'DE') == 'DE-BY'; "
+            "print(sorted(m for m in sys.modules if m.startswith('holidays.countries.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['holidays.countries.germany']"
+
+
+@pytest.mark.parametrize("role, suggestion", [("ciso", "security"), ("champoin", "champion"),
+                                              ("Econmic Buyer", "economic_buyer")])
+def test_an_unknown_role_in_a_brief_is_an_error_with_a_suggestion(role: str, suggestion: str, tmp_path: Path,
+                                                                  mapgen_cli) -> None:
+    text = BRIEF.format(buyer=f"people:\n    - {{name: A, role: {role}}}\n    - {{name: B, role: legal}}")
+    (tmp_path / "b.yaml").write_text(text, encoding="utf-8")
+    result = mapgen_cli("check", tmp_path / "b.yaml")
+    assert result.code == 1
+    assert len(result.errors) == 1, result.err
+    assert ":5: error: buyer.people[0].role: unknown role" in result.errors[0]
+    assert f"(did you mean {suggestion}?)" in result.errors[0]
+    assert "the roles of template 'smb'" in result.errors[0]
+
+
+def test_a_role_of_another_template_is_accepted(tmp_path: Path, mapgen_cli) -> None:
+    """legal is not an smb role, but a deal that moves from enterprise to smb keeps its counsel."""
+    text = BRIEF.format(buyer="people:\n    - {name: B, role: legal}")
+    (tmp_path / "b.yaml").write_text(text, encoding="utf-8")
+    assert mapgen_cli("check", tmp_path / "b.yaml").code == 0
+
+
+def _child_template(root: Path, body: str, name: str = "mine") -> Path:
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / "template.yaml").write_text(f"name: {name}\nextends: smb\n{body}", encoding="utf-8")
+    return folder
+
+
+def test_an_unknown_role_in_a_template_is_an_error_with_a_suggestion(tmp_path: Path, mapgen_cli) -> None:
+    folder = _child_template(tmp_path, "add:\n  - {id: extra, name: Extra, workstream: purchase, duration: 2d,\n"
+                                       "     before: [signature], owner: {buyer: champ, seller: account_executive}}\n")
+    result = mapgen_cli("template", "check", folder)
+    assert result.code == 1
+    assert any(":4: error: extra: owner.buyer: unknown role 'champ' (did you mean champion?)" in e
+               for e in result.errors), result.err
+
+
+def test_a_declared_role_in_a_template_is_accepted(tmp_path: Path, mapgen_cli) -> None:
+    folder = _child_template(tmp_path, "roles: {ops_lead: Operations lead}\n"
+                                       "add:\n  - {id: extra, name: Extra, workstream: purchase, duration: 2d,\n"
+                                       "     before: [signature], owner: {buyer: ops_lead, seller: account_executive}}\n")
+    result = mapgen_cli("template", "check", folder)
+    assert result.code == 0, result.err
+
+
+# -- template check: conditions against sample deals --------------------------------------------
+
+def test_template_check_names_the_sample_deal_a_condition_breaks(tmp_path: Path, mapgen_cli) -> None:
+    folder = _child_template(tmp_path, 'name_unused: 1\n'.replace("name_unused: 1\n", "")
+                             + 'select:\n  when: "deal.amount >= 50000 and deal.amount < 100000"\n'
+                             + 'rules:\n  - when: "deal.ammount > 5"\n    warn: typo\n'
+                             + '  - when: "byer.country_code in EU"\n    warn: typo\n'
+                             + '  - when: "dates.go_live - dates.signature"\n    warn: no go-live\n')
+    result = mapgen_cli("template", "check", folder)
+    assert result.code == 1
+    errors = result.errors
+    assert len(errors) == 4, result.err  # every problem of the file in one run
+    assert any(":4: error:" in e and "for the sample deal 'no amount'" in e
+               and "guard it: deal.amount is not none" in e for e in errors), errors
+    assert any(":6: error:" in e and "(did you mean deal.amount?)" in e for e in errors), errors
+    assert any(":8: error:" in e and "(did you mean buyer?)" in e for e in errors), errors
+    assert any(":10: error:" in e and "for the sample deal 'go-live only'" in e for e in errors), errors
+
+
+def test_a_guarded_condition_passes_every_sample_deal(tmp_path: Path, mapgen_cli) -> None:
+    folder = _child_template(tmp_path, 'select:\n  when: "deal.amount is not none and 50000 <= deal.amount < 100000"\n')
+    result = mapgen_cli("template", "check", folder)
+    assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize("name", ["enterprise", "smb"])
+def test_the_shipped_templates_pass_every_sample_deal(name: str, mapgen_cli) -> None:
+    from mapgen.builtin.templates import shipped_templates
+
+    assert mapgen_cli("template", "check", shipped_templates() / name).code == 0
+
+
+# -- template show / template new ---------------------------------------------------------------
+
+def test_template_show_lists_steps_roles_rules(mapgen_cli) -> None:
+    from mapgen.template import default_catalog
+
+    result = mapgen_cli("template", "show", "enterprise")
+    assert result.code == 0, result.err
+    t = default_catalog().load("enterprise")
+    for step in t.steps:
+        assert f"    {step.id} " in result.out
+    for role, name in t.roles.items():
+        assert role in result.out and name in result.out
+    assert "when deal.amount is not none and deal.amount >= 500000: sets legal_review: duration=4w" in result.out
+    assert "Differs from" not in result.out
+
+
+def test_template_new_then_show_what_differs(tmp_path: Path, mapgen_cli) -> None:
+    result = mapgen_cli("template", "new", "midmarket", "--extends", "enterprise", "--dir", tmp_path)
+    assert result.code == 0, result.err
+    path = tmp_path / "midmarket" / "template.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "extends: enterprise" in text and "#   security_review: {duration: 3w}" in text
+    assert mapgen_cli("template", "check", path.parent).code == 0
+    shown = mapgen_cli("template", "show", "midmarket", "--template-path", tmp_path)
+    assert "Differs from enterprise:\n  nothing (yet)" in shown.out
+    text = text.replace("milestones: {}", "milestones:\n  legal_review: {duration: 2w, owner: {seller: account_executive}}")
+    text += ("add:\n  - {id: pilot, name: Pilot, workstream: technical_validation, duration: 2w, after: [success_criteria],"
+             " owner: {buyer: technical_evaluator, seller: solutions_engineer}}\nremove: [vendor_onboarding]\n")
+    path.write_text(text, encoding="utf-8")
+    assert mapgen_cli("template", "check", path.parent).code == 0
+    shown = mapgen_cli("template", "show", "midmarket", "--template-path", tmp_path)
+    assert shown.code == 0, shown.err
+    assert "  + step pilot (technical_validation, 2w): Pilot" in shown.out
+    assert "  - step vendor_onboarding:" in shown.out
+    assert "  ~ step legal_review: duration 3w -> 2w; seller_role legal -> account_executive" in shown.out
+    again = mapgen_cli("template", "new", "midmarket", "--extends", "enterprise", "--dir", tmp_path)
+    assert again.code == 2 and "already exists" in again.err
+
+
+def test_template_new_refuses_a_bad_name_or_parent(tmp_path: Path, mapgen_cli) -> None:
+    assert mapgen_cli("template", "new", "Mid Market", "--extends", "smb", "--dir", tmp_path).code == 2
+    result = mapgen_cli("template", "new", "mid", "--extends", "enterprize", "--dir", tmp_path)
+    assert result.code == 1 and "did you mean enterprise" in result.err
+
+
+# -- --quiet, and every problem in one run -------------------------------------------------------
+
+def test_quiet_hides_warnings_on_plan_and_check(tmp_path: Path, mapgen_cli) -> None:
+    brief = tmp_path / "deal.yaml"
+    assert mapgen_cli("new", brief, "--today", "2026-11-02").code == 0
+    loud = mapgen_cli("check", brief)
+    assert loud.code == 0 and ": warning: " in loud.err
+    quiet = mapgen_cli("check", "-q", brief)
+    assert quiet.code == 0 and quiet.err == "" and quiet.out == ""
+    plan = mapgen_cli("plan", "--quiet", brief)
+    assert plan.code == 0 and ": warning: " not in plan.err and "signature" in plan.out
+    gen = mapgen_cli("generate", "-q", brief, "-o", tmp_path / "out", "-f", "md")
+    assert gen.code == 0 and ": warning: " not in gen.err
+
+
+def test_quiet_still_prints_errors(tmp_path: Path, mapgen_cli) -> None:
+    (tmp_path / "b.yaml").write_text(BRIEF.format(buyer="country: Germany"), encoding="utf-8")
+    result = mapgen_cli("check", "-q", tmp_path / "b.yaml")
+    assert result.code == 1 and len(result.errors) == 1
+
+
+def test_every_problem_of_a_brief_in_one_run(tmp_path: Path, mapgen_cli) -> None:
+    text = BRIEF.format(buyer="people:\n    - {name: A, role: ciso}") + (
+        "milestones:\n  secuirty_check: {duration: 2w}\n  trial: {status: done, done: 2026-12-01}\n")
+    (tmp_path / "b.yaml").write_text(text, encoding="utf-8")
+    result = mapgen_cli("check", tmp_path / "b.yaml")
+    assert result.code == 1
+    assert len(result.errors) == 3, result.err
+    assert any("unknown role 'ciso'" in e for e in result.errors)
+    assert any("secuirty_check" in e for e in result.errors)
+    assert any("trial.done: 2026-12-01 is after today" in e for e in result.errors)
+
+
+def test_every_problem_of_a_child_template_in_one_run(tmp_path: Path, mapgen_cli) -> None:
+    folder = _child_template(tmp_path, "milestones:\n  triall: {duration: 2w}\nremove: [setpu]\n"
+                                       "rules:\n  - when: \"deal.amount > 1\"\n    warn: x\n"
+                                       "add:\n  - {id: x, name: X, workstream: purchase, duration: 1d, after: [nope],\n"
+                                       "     owner: {buyer: champ, seller: account_executive}}\n")
+    result = mapgen_cli("template", "check", folder)
+    assert result.code == 1
+    messages = "\n".join(result.errors)
+    for expected in ("triall", "setpu", "no amount", "unknown milestone 'nope'", "unknown role 'champ'"):
+        assert expected in messages, messages
