@@ -29,7 +29,7 @@ def parent_of(template: Template, catalog: Catalog) -> Template | None:
     return load_template(folder, catalog) if folder is not None else None
 
 
-def _step_line(step: Step, names: dict[str, str]) -> str:
+def _step_line(step: Step) -> str:
     deps = ", ".join(step.after) + "".join(f"; before {b}" for b in step.before)
     parts = [f"{step.id:<24} {days(step.duration):>4}  {step.buyer_role} / {step.seller_role}"]
     if deps:
@@ -71,10 +71,9 @@ def show(template: Template, catalog: Catalog) -> str:
         owned = sum(1 for s in steps if role in (s.buyer_role, s.seller_role))
         lines.append(f"  {role:<24} {template.roles.get(role, '(not declared)'):<28} {sides}, {owned} steps")
     lines += ["", "Steps (id, duration, buyer / seller owner, dependencies):"]
-    names = dict(template.workstreams)
     for ws_id, ws_name in template.workstreams:
         lines.append(f"  {ws_name} ({ws_id})")
-        lines += [_step_line(s, names) for s in template.steps if s.workstream == ws_id]
+        lines += [_step_line(s) for s in template.steps if s.workstream == ws_id]
     if template.rules:
         lines += ["", "Rules:"]
         for rule in template.rules:
