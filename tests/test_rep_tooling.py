@@ -403,3 +403,20 @@ def test_every_problem_of_a_child_template_in_one_run(tmp_path: Path, mapgen_cli
     messages = "\n".join(result.errors)
     for expected in ("triall", "setpu", "no amount", "unknown milestone 'nope'", "unknown role 'champ'"):
         assert expected in messages, messages
+
+
+def test_generate_warns_about_the_deck_problems_check_reports(tmp_path: Path, mapgen_cli) -> None:
+    from pptx import Presentation
+
+    folder = _child_template(tmp_path / "tpl", "", name="square")
+    Presentation().save(str(folder / "deck.pptx"))  # python-pptx's default: 4:3
+    check = mapgen_cli("template", "check", folder)
+    assert check.code == 1 and any("not 16:9" in e for e in check.errors)
+    result = mapgen_cli("generate", ROOT / "examples" / "bloom-smb.yaml", "-o", tmp_path / "out", "-f", "pptx,md",
+                        "--template-path", tmp_path / "tpl", "--template", "square")
+    assert result.code == 0, result.err
+    warnings = [line for line in result.err.splitlines() if ": warning: " in line and "16:9" in line]
+    assert len(warnings) == 1 and str(folder / "deck.pptx") in warnings[0], result.err
+    strict = mapgen_cli("generate", ROOT / "examples" / "bloom-smb.yaml", "-o", tmp_path / "out2", "-f", "pptx",
+                        "--template-path", tmp_path / "tpl", "--template", "square", "--strict")
+    assert strict.code == 1
