@@ -322,6 +322,25 @@ def baseline_plan(settings: Settings, catalog: Any) -> Any:
     return _BASELINES[key]
 
 
+_ASSET_WARNINGS: dict[tuple[Any, ...], list[str]] = {}
+
+
+def asset_warnings(template: Any, name: str, registry: Any) -> list[str]:
+    """What ``mapgen check`` reports about the template's asset for format ``name`` (a 4:3 deck...), as
+    warnings of the briefs rendered with it: once per template and format per process."""
+    from mapgen.render import context_for
+
+    key = (template.folders, name)
+    if key not in _ASSET_WARNINGS:
+        try:
+            problems = registry[name].format.check_template(context_for(template, name))
+        except Exception as exc:  # noqa: BLE001 - the render itself already worked
+            problems = [f"format {name}: template check failed: {exc}"]
+        _ASSET_WARNINGS[key] = [f"{getattr(p, 'message', p)}" + (f" ({p.file})" if getattr(p, "file", None) else "")
+                                for p in problems]
+    return _ASSET_WARNINGS[key]
+
+
 def build_one(settings: Settings, job: Job, brief_sha: str, env: str, fallback: dt.date) -> Result:
     """Load, plan, render and write (or, checking, compare) one brief. Never raises for a bad brief."""
     from mapgen.errors import MapgenError
@@ -362,6 +381,7 @@ def build_one(settings: Settings, job: Job, brief_sha: str, env: str, fallback: 
         if problems:
             result.errors.extend(str(p) for p in problems)
             continue
+        result.warnings.extend(w for w in asset_warnings(planned.template, name, registry) if w not in result.warnings)
         data = bytes(rendered[name])
         target = job.target(settings.out, registry[name].format.suffix)
         rel = target.relative_to(settings.out).as_posix()

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, ValidationError, field_validator
+from pydantic import AfterValidator, BeforeValidator, ValidationError, WithJsonSchema, field_validator
 
 from mapgen.errors import BriefError, MapgenError, did_you_mean
 from mapgen.validation import (Date, Duration, Id, Model, Placement, Role, TemplateName, Text, in_range,
@@ -48,8 +48,42 @@ def _country(value: Any) -> str | None:
     if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
         return None
     if not isinstance(value, str) or len(value) > 10 or not _COUNTRY.match(value.strip().upper()):
-        raise ValueError(f"'{value}' is not a country code such as US or US-CA (ISO 3166)")
+        raise ValueError(f"'{value}' is not a country code such as US or US-CA (ISO 3166){_place_hint(value)}")
     return value.strip().upper()
+
+
+_REGION_KEYS = {"region", "state", "subdivision", "province", "county", "land", "canton"}
+
+
+def _place_hint(value: Any, country: Any = None) -> str:
+    """`` (did you mean DE-BY?)`` for "Bavaria", "DE-Bavaria" or "Germany"; empty when nothing fits."""
+    from mapgen.places import code_for
+
+    if not isinstance(value, str):
+        return ""
+    head, dash, tail = value.strip().partition("-")
+    if dash and len(head) == 2 and head.isalpha() and not country:
+        country, value = head, tail
+    if not (isinstance(country, str) and _COUNTRY.match(country.strip().upper())):
+        country = None
+    code = code_for(value, country.strip().upper().partition("-")[0] if country else None)
+    return f" (did you mean {code}?)" if code else ""
+
+
+def _unknown_key_hint(data: dict[str, Any]) -> Any:
+    """``buyer.region: Bavaria``: the region belongs in the country code (``country: DE-BY``)."""
+    def hint(loc: tuple[Any, ...], value: Any) -> str | None:
+        if len(loc) != 2 or loc[0] not in ("buyer", "calendar") or str(loc[1]).lower() not in _REGION_KEYS:
+            return None
+        section = data.get(loc[0])
+        country = section.get("country") if isinstance(section, dict) else None
+        if not isinstance(country, str) and loc[0] == "calendar" and isinstance(data.get("buyer"), dict):
+            country = data["buyer"].get("country")
+        found = _place_hint(value, country)
+        code = found[len(" (did you mean "):-2] if found else None
+        return (f" (a region is part of the country code: country: {code})" if code else
+                " (a region is part of the country code, e.g. country: DE-BY)")
+    return hint
 
 
 def _closed(value: Any) -> tuple[dt.date, dt.date]:
@@ -66,9 +100,35 @@ def _closed(value: Any) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-Country = Annotated[str | None, BeforeValidator(_country)]
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word)
+
+
+def _weekday_pattern() -> str:
+    """A weekday as parse_weekday reads it: three letters or more of its name, in any case."""
+    def prefixes(name: str) -> str:
+        rest = ""
+        for c in reversed(name[3:]):
+            rest = f"({_any_case(c)}{rest})?"
+        return _any_case(name[:3]) + rest
+    return "(" + "|".join(prefixes(name) for name in WEEKDAYS) + ")"
+
+
+_WEEKDAY = _weekday_pattern()
+_DATE_TEXT = r"\d{4}-\d{2}-\d{2}"
+Country = Annotated[str | None, BeforeValidator(_country), WithJsonSchema({
+    "anyOf": [{"type": "string", "pattern": r"^\s*([A-Za-z]{2}(-[A-Za-z0-9]{1,3})?|" + _any_case("none") + r")\s*$"},
+              {"type": "null"}],
+    "description": "ISO 3166 code, optionally with a subdivision (US, DE-BY, US-CA); none for weekends only"})]
 Status = Literal["not_started", "in_progress", "done", "blocked"]
-CheckInText = Annotated[str, AfterValidator(lambda v: parse_check_in(v)[2])]
+CheckInText = Annotated[str, AfterValidator(lambda v: parse_check_in(v)[2]), WithJsonSchema({
+    "type": "string", "pattern": rf"^\s*(every\s+)?{_WEEKDAY}\s+(at\s+)?([01]?\d|2[0-3]):[0-5]\d\s*$",
+    "description": "a weekly time such as monday 10:00"})]
+ClosedPeriod = Annotated[tuple[dt.date, dt.date], BeforeValidator(_closed), WithJsonSchema({
+    "type": "string", "pattern": rf"^\s*{_DATE_TEXT}\s*(\.\.\s*{_DATE_TEXT}\s*)?$",
+    "description": "a date, or a period YYYY-MM-DD..YYYY-MM-DD (inclusive)"})]
+Weekday = Annotated[int, BeforeValidator(parse_weekday), WithJsonSchema({
+    "anyOf": [{"enum": list(WEEKDAYS)}, {"type": "string", "pattern": rf"^\s*{_WEEKDAY}\s*$"}]})]
 
 
 class PersonIn(Model):
@@ -130,8 +190,8 @@ class Dates(Model):
 
 class Calendar(Model):
     country: Country = "inherit"  # absent: the buyer's country; null or "none": weekends only
-    closed: tuple[Annotated[tuple[dt.date, dt.date], BeforeValidator(_closed)], ...] = ()
-    weekend: tuple[Annotated[int, BeforeValidator(parse_weekday)], ...] | None = None
+    closed: tuple[ClosedPeriod, ...] = ()
+    weekend: tuple[Weekday, ...] | None = None
 
     @field_validator("weekend")
     @classmethod
@@ -232,7 +292,7 @@ def load_brief(path: Path, display: str | None = None) -> LoadedBrief:
     try:
         brief = Brief.model_validate(data)
     except ValidationError as exc:
-        raise BriefError(problems_from(exc, lines, Brief)) from None
+        raise BriefError(problems_from(exc, lines, Brief, _unknown_key_hint(data))) from None
     problems = []
     facts_of = [(("add", index), f"add[{index}]", step, step.status) for index, step in enumerate(brief.add)]
     facts_of += [(("milestones", key), f"milestones.{key}", facts, facts.status)

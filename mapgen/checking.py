@@ -60,7 +60,9 @@ def check_template(folder: Path, catalog: Catalog, registry: FormatRegistry, rep
     except MapgenError as exc:
         report("error", str(folder), exc)
         return False
-    problems: list[Problem] = []
+    from mapgen.template import condition_problems
+
+    problems: list[Problem] = [p for p in condition_problems(template) if p.file == template.file]
     for item in registry:
         try:
             problems.extend(item.format.check_template(context_for(template, item.name)))

@@ -247,6 +247,11 @@ def _report(kind: str, source: str | None, payload: Any) -> None:
         click.echo(str(payload))
 
 
+def _quiet_report(kind: str, source: str | None, payload: Any) -> None:
+    if kind == "error":
+        _print_problems(payload)
+
+
 def _registry():  # type: ignore[no-untyped-def]
     from mapgen.plugins import formats
 
@@ -277,8 +282,9 @@ Examples:
 @click.option("--today", type=DateParam(), default=None, help="The plan's 'as of' date.")
 @click.option("--include-internal", is_flag=True, help="Also show internal steps.")
 @template_path_option
+@click.option("-q", "--quiet", is_flag=True, help="Do not print warnings.")
 def plan(brief: str, as_json: bool, template: str | None, today: dt.date | None, include_internal: bool,
-         template_path: Sequence[str]) -> None:
+         template_path: Sequence[str], quiet: bool) -> None:
     """Show the schedule: target beside forecast and the steps that decide it, then every step's
     planned dates, owners, what it waits for, state and slack (docs/scheduling.md)."""
     from mapgen.pipeline import build_plan
@@ -295,7 +301,8 @@ def plan(brief: str, as_json: bool, template: str | None, today: dt.date | None,
     columns = os.environ.get("COLUMNS", "").strip()  # COLUMNS=abc or 99999...: ignored
     width = int(columns) if columns.isdigit() and len(columns) <= 4 and 20 <= int(columns) <= 1000 else None
     click.echo(plan_table(result, include_internal=include_internal, width=width))
-    _warn(brief, result.warnings)
+    if not quiet:
+        _warn(brief, result.warnings)
 
 
 @cli.command("diff", epilog="""\b
@@ -354,7 +361,8 @@ Examples:
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--today", type=DateParam(), default=None, help="The 'as of' date to check briefs against.")
 @template_path_option
-def check(paths: Sequence[str], today: dt.date | None, template_path: Sequence[str]) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors: no warnings, no 'ok' lines.")
+def check(paths: Sequence[str], today: dt.date | None, template_path: Sequence[str], quiet: bool) -> None:
     """Validate briefs and templates (files or folders); write nothing.
 
     A folder holding template.yaml is checked as a template (with its format assets, such
@@ -363,20 +371,50 @@ def check(paths: Sequence[str], today: dt.date | None, template_path: Sequence[s
     from mapgen.checking import check_paths
 
     _must_exist(paths, "PATH")
-    if not check_paths([Path(p) for p in paths], _catalog(template_path), _registry(), today, _report):
+    if not check_paths([Path(p) for p in paths], _catalog(template_path), _registry(), today,
+                       _quiet_report if quiet else _report):
         raise Failed()
 
 
 @cli.command("schema", epilog="""\b
 Examples:
   mapgen schema plan > plan.schema.json                     # validate plan JSON in your own pipeline
+  mapgen schema brief > brief.schema.json                   # completion and checks in your editor
 """)
-@click.argument("kind", type=click.Choice(["plan"]))
+@click.argument("kind", type=click.Choice(["plan", "brief"]))
 def schema_command(kind: str) -> None:
-    """Print the JSON Schema of the plan JSON (also shipped as mapgen/schemas/plan.schema.json)."""
+    """Print the JSON Schema of the plan JSON or of the brief (also shipped as mapgen/schemas/KIND.schema.json;
+    for editors, see docs/briefs.md)."""
     from importlib.resources import files
 
     click.echo(files("mapgen").joinpath("schemas", f"{kind}.schema.json").read_text(encoding="utf-8"), nl=False)
+
+
+@cli.command("new", epilog="""\b
+Examples:
+  mapgen new briefs/acme.yaml --template enterprise         # every step id and role, as comments
+  mapgen new deal.yaml                                      # the smb template
+""")
+@click.argument("brief", type=click.Path(dir_okay=False))
+@click.option("--template", "template", default="smb", show_default=True, metavar="NAME_OR_PATH",
+              help="The template whose steps, roles and options the brief lists.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@click.option("--today", type=DateParam(), default=None, help="The brief's 'as of' date (default: the system date).")
+@template_path_option
+def new_command(brief: str, template: str, force: bool, today: dt.date | None, template_path: Sequence[str]) -> None:
+    """Write a starter brief: valid as written, with every step id, role and option of the template
+    as comments, and the schema line editors use (docs/briefs.md)."""
+    from mapgen.output import write_atomic
+    from mapgen.starter import schema_reference, starter_brief
+
+    path = Path(brief)
+    if path.exists() and not force:
+        raise click.BadParameter(f"{brief}: already exists (--force replaces it)", param_hint="BRIEF")
+    if not path.parent.is_dir():
+        raise click.BadParameter(f"{path.parent}: no such folder", param_hint="BRIEF")
+    loaded = _catalog(template_path).load(template)
+    write_atomic(path, starter_brief(loaded, schema_reference(path), today or dt.date.today()).encode("utf-8"))
+    click.echo(str(path))
 
 
 @cli.group("template")
@@ -400,6 +438,51 @@ def template_check(folders: Sequence[str], template_path: Sequence[str]) -> None
             raise click.BadParameter(f"{folder}: not a template folder (no template.yaml)", param_hint="TEMPLATE_DIR")
     if not check_paths([Path(p) for p in folders], _catalog(template_path), _registry(), None, _report):
         raise Failed()
+
+
+@template_group.command("show", epilog="""\b
+Examples:
+  mapgen template show enterprise                           # steps, durations, owners, rules
+  mapgen template show midmarket --template-path my-templates   # and what it changes in its parent
+""")
+@click.argument("name", metavar="NAME_OR_PATH")
+@template_path_option
+def template_show(name: str, template_path: Sequence[str]) -> None:
+    """Show a template resolved: its roles, steps with durations, owners and dependencies, its rules and,
+    for a template that extends another, what differs from the parent."""
+    from mapgen.template_tools import show
+
+    catalog = _catalog(template_path)
+    click.echo(show(catalog.load(name), catalog), nl=False)
+
+
+@template_group.command("new", epilog="""\b
+Example:
+  mapgen template new midmarket --extends enterprise --dir my-templates
+  mapgen template show midmarket --template-path my-templates
+""")
+@click.argument("name")
+@click.option("--extends", "parent", required=True, metavar="PARENT", help="The template to start from.")
+@click.option("--dir", "directory", default=".", show_default=True, type=click.Path(file_okay=False),
+              help="The folder of templates to create NAME/template.yaml in (a --template-path folder).")
+@click.option("--force", is_flag=True, help="Replace NAME/template.yaml if it exists.")
+@template_path_option
+def template_new(name: str, parent: str, directory: str, force: bool, template_path: Sequence[str]) -> None:
+    """Write a starter template that extends PARENT: valid as written, with the parent's steps, roles and
+    the ways to change them as comments."""
+    from mapgen.template_tools import write_child
+    from mapgen.validation import _template_name
+
+    try:
+        _template_name(name)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="NAME") from None
+    folder = Path(directory) / name
+    if (folder / "template.yaml").exists() and not force:
+        raise click.BadParameter(f"{folder / 'template.yaml'}: already exists (--force replaces it)", param_hint="NAME")
+    catalog = _catalog(tuple(template_path) + (directory,))
+    loaded_parent = catalog.load(parent)
+    click.echo(str(write_child(folder, name, loaded_parent)))
 
 
 @cli.command(epilog="""\b

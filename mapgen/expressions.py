@@ -51,7 +51,8 @@ def evaluate(expression: str, context: Mapping[str, Any]) -> bool:
         with budget(min(CONDITION_SECONDS, sandbox.BUDGET_SECONDS)):
             return bool(function(**context))
     except UndefinedError as exc:
-        raise MapgenError(f"condition '{_short(expression)}': {exc.message}") from None
+        raise MapgenError(f"condition '{_short(expression)}': {exc.message}{suggest_names(expression, context)}") \
+            from None
     except SecurityError as exc:
         raise MapgenError(f"condition '{_short(expression)}' is not allowed: {exc}") from None
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError, RecursionError, MemoryError) as exc:
@@ -60,3 +61,25 @@ def evaluate(expression: str, context: Mapping[str, Any]) -> bool:
 
 def _short(expression: str) -> str:
     return expression if len(expression) <= 120 else expression[:100] + "..."
+
+
+def suggest_names(expression: str, context: Mapping[str, Any]) -> str:
+    """`` (did you mean deal.amount?)`` for the first name in ``expression`` the context does not have."""
+    from jinja2 import nodes
+
+    from mapgen.errors import did_you_mean
+
+    try:
+        tree = _environment().parse("{{ " + expression + " }}")
+    except Exception:  # noqa: BLE001 - a suggestion is best effort
+        return ""
+    for node in tree.find_all((nodes.Getattr, nodes.Name)):
+        if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name):
+            value = context.get(node.node.name)
+            if isinstance(value, Mapping) and node.attr not in value:
+                hint = did_you_mean(node.attr, list(value))
+                return hint.replace("mean ", f"mean {node.node.name}.", 1) if hint else \
+                    f" ({node.node.name} has: {', '.join(value)})"
+        elif isinstance(node, nodes.Name) and node.ctx == "load" and node.name not in context:
+            return did_you_mean(node.name, list(context)) or f" (a condition can read: {', '.join(context)})"
+    return ""

@@ -84,11 +84,27 @@ class Draft:
 
 def draft(loaded: LoadedBrief, *, today: dt.date | None = None, template: str | None = None,
           catalog: Catalog | None = None) -> Draft:
+    from mapgen.roles import brief_role_problems
+
     day = resolve_today(today, loaded)
-    check_done_dates(loaded, day)
-    chosen = select_template(loaded, catalog or default_catalog(), template, day)
+    problems: list[Problem] = []  # every problem of the brief in one run
+    try:
+        check_done_dates(loaded, day)
+    except MapgenError as exc:
+        problems += exc.problems
+    catalog = catalog or default_catalog()
+    try:
+        chosen = select_template(loaded, catalog, template, day)
+    except MapgenError as exc:
+        raise MapgenError(problems + list(exc.problems)) from None
+    problems += brief_role_problems(loaded, chosen, catalog)
     steps, warnings = apply_rules(chosen, condition_context(loaded.brief, day))
-    steps, brief_warnings = apply_brief(steps, chosen, loaded)
+    try:
+        steps, brief_warnings = apply_brief(steps, chosen, loaded)
+    except MapgenError as exc:
+        problems += exc.problems
+    if problems:
+        raise MapgenError(problems)
     result = tuple(_through_plugins("adjust_steps", "steps", tuple(steps), loaded.file, brief=loaded.brief))
     if loaded.brief.dates.go_live and not any(s.id == "go_live" and not s.skip for s in result):
         raise MapgenError([loaded.lines.problem(("dates", "go_live"), f"dates.go_live: template '{chosen.name}' "

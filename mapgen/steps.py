@@ -36,17 +36,47 @@ def condition_context(brief: Brief, today: dt.date) -> dict[str, Any]:
     }
 
 
-def sample_context() -> dict[str, Any]:
-    """A plausible deal, to try a template's conditions when there is no brief (``mapgen check``)."""
+def _sample(**changes: Any) -> dict[str, Any]:
     today = dt.date(2026, 11, 2)
-    brief = Brief.model_validate({
+    data: dict[str, Any] = {
         "deal": {"name": "Sample", "amount": 250000, "currency": "USD", "segment": None},
         "buyer": {"company": "Buyer", "country": "DE-BY", "outcome": "Sample outcome",
                   "people": [{"name": "A", "role": "champion"}]},
         "seller": {"company": "Seller", "people": [{"name": "B", "role": "account_executive"}]},
         "dates": {"today": today.isoformat(), "signature": "2026-12-18", "go_live": "2027-03-01"},
-    })
-    return condition_context(brief, today)
+    }
+    for key, value in changes.items():
+        section, _, field_name = key.partition("__")
+        if value is _DROP:
+            data[section].pop(field_name, None)
+        else:
+            data[section][field_name] = value
+    return condition_context(Brief.model_validate(data), today)
+
+
+_DROP = object()
+
+
+def sample_context() -> dict[str, Any]:
+    """A plausible deal, to try a template's conditions when there is no brief (``mapgen check``)."""
+    return _sample()
+
+
+def sample_contexts() -> list[tuple[str, dict[str, Any], str]]:
+    """The deals ``template check`` tries every condition against: a condition must work for each of them
+    (``deal.amount >= 50000`` breaks the deal with no amount)."""
+    return [
+        ("typical", _sample(), ""),
+        ("no amount", _sample(deal__amount=None), "deal.amount is not none and ..."),
+        ("amount zero", _sample(deal__amount=0), ""),
+        ("huge deal", _sample(deal__amount=250_000_000, deal__currency="EUR"), ""),
+        ("EU buyer", _sample(buyer__country="FR"), ""),
+        ("no country", _sample(buyer__country=None), "buyer.country is not none and ..."),
+        ("go-live only", _sample(dates__signature=_DROP), "dates.signature is not none and ..."),
+        ("signature only", _sample(dates__go_live=_DROP), "dates.go_live is not none and ..."),
+        ("nobody named", _sample(buyer__people=[], seller__people=[], seller__company=""), ""),
+        ("with a segment", _sample(deal__segment="enterprise"), ""),
+    ]
 
 
 def apply_rules(template: Template, context: Mapping[str, Any]) -> tuple[list[Step], list[str]]:

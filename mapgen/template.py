@@ -190,10 +190,16 @@ def load_template(folder: Path, catalog: "Catalog | None" = None, _seen: tuple[P
             raise TemplateError(f"extends: no template named '{raw.extends}'"
                                 f"{did_you_mean(raw.extends, catalog.names())}", lines.file, lines.line(("extends",)))
         parent = load_template(parent_folder, catalog, _seen + (folder,))
-        template = _extend(parent, raw, lines, folder)
+        template, problems = _extend(parent, raw, lines, folder)
     else:
-        template = _standalone(raw, lines, folder)
-    validate_template(template)
+        template, problems = _standalone(raw, lines, folder), []
+    try:  # every problem of the file in one run: the child's own ones and the resolved template's
+        validate_template(template)
+    except TemplateError as exc:
+        problems += [p for p in exc.problems if p not in problems]
+    if problems:  # broken anyway: also name the sample deals its conditions break, as template check does
+        problems += [p for p in condition_problems(template) if p not in problems and p.file == template.file]
+        raise TemplateError(problems)
     if catalog is not None:
         catalog.loaded[folder] = template
     return template
@@ -227,8 +233,9 @@ def _standalone(raw: TemplateFile, lines: Lines, folder: Path) -> Template:
         placement=MappingProxyType(raw.placement) if raw.placement else None, at_risk_slack=raw.at_risk_slack)
 
 
-def _extend(parent: Template, raw: TemplateFile, lines: Lines, folder: Path) -> Template:
-    """The parent with the child's workstreams, patches, additions, removals and rules applied."""
+def _extend(parent: Template, raw: TemplateFile, lines: Lines, folder: Path) -> tuple[Template, list[Problem]]:
+    """The parent with the child's workstreams, patches, additions, removals and rules applied, and the
+    problems found on the way (a patch or removal of a step that does not exist is left out)."""
     problems: list[Problem] = []
     workstreams = list(parent.workstreams)
     steps = list(parent.steps)
@@ -255,8 +262,6 @@ def _extend(parent: Template, raw: TemplateFile, lines: Lines, folder: Path) -> 
             problems.append(lines.problem(("remove", j), f"remove: no such milestone '{key}'{did_you_mean(key, by_id)}"))
     for key in raw.remove:
         steps = _remove_bridged(steps, key)
-    if problems:
-        raise TemplateError(problems)
     formats = {k: dict(v) for k, v in parent.formats.items()}
     for key, value in raw.formats.items():
         formats[key] = {**formats.get(key, {}), **value}
@@ -271,7 +276,7 @@ def _extend(parent: Template, raw: TemplateFile, lines: Lines, folder: Path) -> 
         text=MappingProxyType(_deep_merge(dict(parent.text), raw.text)),
         formats=MappingProxyType({k: MappingProxyType(v) for k, v in formats.items()}),
         placement=MappingProxyType(raw.placement) if raw.placement else parent.placement,
-        at_risk_slack=raw.at_risk_slack if raw.at_risk_slack is not None else parent.at_risk_slack)
+        at_risk_slack=raw.at_risk_slack if raw.at_risk_slack is not None else parent.at_risk_slack), problems
 
 
 def _remove_bridged(steps: list[Step], key: str) -> list[Step]:
@@ -306,9 +311,7 @@ def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]
 
 def validate_template(template: Template) -> None:
     """Ids unique, references known, one signature, expressions that compile, no cycle."""
-    from mapgen.expressions import compile_condition, evaluate
     from mapgen.scheduler import find_cycle
-    from mapgen.steps import sample_context
 
     problems: list[Problem] = []
     workstream_ids = {w for w, _ in template.workstreams}
@@ -328,22 +331,16 @@ def validate_template(template: Template) -> None:
             if ref not in known:
                 problems.append(step.source.problem(
                     f"{step.id}: depends on unknown milestone '{ref}'{did_you_mean(ref, known)}"))
+    from mapgen.roles import template_role_problems
+
+    problems.extend(template_role_problems(template))
     signature = [s for s in template.steps if s.id == "signature"]
     if len(signature) != 1:
         problems.append(Problem("a template needs exactly one milestone with id 'signature'", template.file,
                                 _key_line(template, "workstreams")))
     elif signature[0].internal:
         problems.append(signature[0].source.problem("signature cannot be internal"))
-    expressions = [(rule.when, rule.source) for rule in template.rules]
-    if template.select_when and template.select_source:
-        expressions.append((template.select_when, template.select_source))
-    sample = sample_context()
-    for expression, source in expressions:
-        try:
-            compile_condition(expression)
-            evaluate(expression, sample)  # names the brief does not provide, sandbox violations
-        except MapgenError as exc:
-            problems.append(source.problem(exc.problems[0].message))
+    problems += condition_problems(template, every_sample=False)
     for rule in template.rules:
         for ref in list(rule.skip) + list(rule.set):
             if ref not in known:
@@ -369,6 +366,37 @@ def validate_template(template: Template) -> None:
                                     step.source.line if step else _key_line(template, "workstreams")))
     if problems:
         raise TemplateError(problems)
+
+
+def condition_problems(template: Template, every_sample: bool = True) -> list[Problem]:
+    """Conditions that do not compile, or fail for a sample deal: names the brief does not provide (with a
+    did-you-mean), sandbox violations and, with ``every_sample`` (``mapgen check`` of a template), the
+    sample deal a condition breaks (``deal.amount >= 50000`` and the deal with no amount). Loading a
+    template tries the typical deal only, so a brief with an amount still works with such a template."""
+    from mapgen.expressions import compile_condition, evaluate
+    from mapgen.steps import sample_contexts
+
+    problems: list[Problem] = []
+    expressions = [(rule.when, rule.source) for rule in template.rules]
+    if template.select_when and template.select_source:
+        expressions.append((template.select_when, template.select_source))
+    samples = sample_contexts() if every_sample else sample_contexts()[:1]
+    for expression, source in expressions:
+        try:
+            compile_condition(expression)
+        except MapgenError as exc:
+            problems.append(source.problem(exc.problems[0].message))
+            continue
+        for sample_name, sample, guard in samples:
+            try:
+                evaluate(expression, sample)
+            except MapgenError as exc:
+                message = exc.problems[0].message
+                if sample_name != "typical":
+                    message += f" for the sample deal '{sample_name}'" + (f" (guard it: {guard})" if guard else "")
+                problems.append(source.problem(message))
+                break
+    return problems
 
 
 def _key_line(template: Template, key: str) -> int:

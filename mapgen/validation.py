@@ -7,7 +7,7 @@ import re
 import typing
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError, WithJsonSchema
 
 from mapgen.errors import Problem, did_you_mean
 from mapgen.markup import clean
@@ -119,20 +119,33 @@ def _placement(value: Any) -> dict[str, str]:
     return dict(placement)
 
 
-Duration = Annotated[int, BeforeValidator(parse_duration)]
+# The JSON Schema of each type (``mapgen schema brief``) says what its validator accepts, not what it returns.
+_DATE_SCHEMA = {"type": "string", "format": "date", "description": "YYYY-MM-DD, within 1900-2199"}
+_POLICY = {"enum": ["early", "late"]}
+Duration = Annotated[int, BeforeValidator(parse_duration), WithJsonSchema({
+    "anyOf": [{"type": "integer", "minimum": 0, "maximum": MAX_DURATION},
+              {"type": "string", "pattern": r"^\s*\d{1,12}\s*[dwDW]?\s*$"}],
+    "description": "working days (3, 3d) or weeks (2w)"})]
 #: ``early``, ``late`` or a mapping by phase; always a full mapping once read (docs/scheduling.md).
-Placement = Annotated[dict[str, str], BeforeValidator(_placement)]
-Id = Annotated[str, AfterValidator(_identifier)]
-TemplateName = Annotated[str, AfterValidator(_template_name)]
+Placement = Annotated[dict[str, str], BeforeValidator(_placement), WithJsonSchema({
+    "anyOf": [_POLICY, {"type": "object", "additionalProperties": False,
+                        "properties": {"before_signature": _POLICY, "after_signature": _POLICY}}],
+    "description": "early, late, or {before_signature: late|early, after_signature: late|early}"})]
+Id = Annotated[str, AfterValidator(_identifier), WithJsonSchema({"type": "string", "pattern": _ID.pattern})]
+TemplateName = Annotated[str, AfterValidator(_template_name), WithJsonSchema(
+    {"type": "string", "maxLength": 64, "pattern": _NAME.pattern})]
 #: A role id; written loosely (``Economic Buyer``) it is normalised.
-Role = Annotated[str, BeforeValidator(_role), AfterValidator(_identifier)]
-Date = Annotated[dt.date, BeforeValidator(_date)]
+Role = Annotated[str, BeforeValidator(_role), AfterValidator(_identifier), WithJsonSchema(
+    {"type": "string", "pattern": r"^\s*[A-Za-z][A-Za-z0-9_\s-]*$", "description": "a role id such as economic_buyer"})]
+Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema(_DATE_SCHEMA)]
 #: Text from YAML: numbers are accepted as text, control characters dropped.
-Text = Annotated[str, BeforeValidator(_text)]
+Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": ["string", "number"]})]
 
 
-def problems_from(error: ValidationError, lines: Lines, model: type[BaseModel]) -> list[Problem]:
-    """One located problem per pydantic error, worded for a person editing YAML."""
+def problems_from(error: ValidationError, lines: Lines, model: type[BaseModel],
+                  hint: "typing.Callable[[tuple[Any, ...], Any], str | None] | None" = None) -> list[Problem]:
+    """One located problem per pydantic error, worded for a person editing YAML. ``hint(loc, value)``
+    may word the suggestion for an unknown key (instead of the closest key's name)."""
     out = []
     for item in error.errors(include_url=False):
         loc = tuple(part for part in item["loc"] if part != "[key]")
@@ -140,7 +153,8 @@ def problems_from(error: ValidationError, lines: Lines, model: type[BaseModel]) 
         where = dotted(loc)
         if kind == "extra_forbidden":
             allowed = _fields_at(model, loc[:-1])
-            message = f"{where}: unknown key{did_you_mean(str(loc[-1]), allowed)}"
+            suggestion = hint(loc, item.get("input")) if hint else None
+            message = f"{where}: unknown key{suggestion or did_you_mean(str(loc[-1]), allowed)}"
         elif kind == "missing":
             message = f"{where}: required"
         else:
