@@ -138,19 +138,20 @@ def test_a_tracker_people_work_in(example_books):
     sheet = workbook(path.read_bytes())["Plan"]
     last = len(plan.visible()) + 1
     assert sheet.freeze_panes == "D2"
-    assert [c.value for c in sheet[1]][5:15] == ["Waits for", "Start", "Due", "Deadline", "Done on", "Status",
-                                                 "State", "Slack (days)", "Critical", "Notes"]
-    assert sheet.column_dimensions["P"].hidden and sheet["P1"].value == "Step id"  # for reading edits back later
+    assert [c.value for c in sheet[1]][5:16] == ["Waits for", "Start", "Due", "Deadline", "Started", "Done on",
+                                                 "Status", "State", "Slack (days)", "Critical", "Notes"]
+    assert sheet.column_dimensions["Q"].hidden and sheet["Q1"].value == "Step id"  # `mapgen sync` reads edits back
     table = sheet.tables["PlanSteps"]
-    assert table.ref == f"A1:P{last}" and table.autoFilter is not None
-    status, done_on = sheet.data_validations.dataValidation
+    assert table.ref == f"A1:Q{last}" and table.autoFilter is not None
+    status, started, done_on = sheet.data_validations.dataValidation
     assert status.type == "list" and status.formula1 == '"Not started,In progress,Done,Blocked"'
-    assert str(status.sqref) == f"K2:K{last}"
-    assert done_on.type == "date" and str(done_on.sqref) == f"J2:J{last}"
+    assert str(status.sqref) == f"L2:L{last}"
+    assert started.type == "date" and str(started.sqref) == f"J2:J{last}"
+    assert done_on.type == "date" and str(done_on.sqref) == f"K2:K{last}"
     rules = {rule.formula[0]: rule for rules in sheet.conditional_formatting for rule in rules.rules}
     # first match wins: done grey, blocked violet, late red (live: the deadline passed by TODAY()), at risk amber
-    assert list(rules) == ['$K2="Done"', '$K2="Blocked"', 'OR($L2="Late",AND(ISNUMBER($I2),$I2<TODAY()))',
-                           'OR($L2="At risk",AND(ISNUMBER($H2),$H2<TODAY()))', '$N2="Yes"']
+    assert list(rules) == ['$L2="Done"', '$L2="Blocked"', 'OR($M2="Late",AND(ISNUMBER($I2),$I2<TODAY()))',
+                           'OR($M2="At risk",AND(ISNUMBER($H2),$H2<TODAY()))', '$O2="Yes"']
     colours = [rule.dxf.fill.bgColor.rgb[-6:] for rule in list(rules.values())[:4]]
     assert colours == [xlsx.DONE_FILL, xlsx.BLOCKED_FILL, xlsx.LATE_FILL, xlsx.AT_RISK_FILL]
     assert all(rule.stopIfTrue for rule in list(rules.values())[:4])
@@ -418,7 +419,7 @@ def test_text_beside_a_date_is_kept_apart(example_books):
     path, _ = example_books["acme-enterprise"]
     wb = workbook(path.read_bytes())
     # an indent counts only with an explicit left alignment (Excel and LibreOffice ignore it on "general")
-    indented = [row[0].alignment for row in wb["Plan"].iter_rows(min_row=2, min_col=11, max_col=12)]
+    indented = [row[0].alignment for row in wb["Plan"].iter_rows(min_row=2, min_col=12, max_col=13)]
     summary = sheet_rows(wb, "Summary")
     indented.append(summary["Signature"][3].alignment)
     assert all(a.indent >= 1 and a.horizontal == "left" for a in indented)

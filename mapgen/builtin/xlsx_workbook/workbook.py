@@ -41,7 +41,7 @@ TODAY_FILL = "374151"
 
 #: (header, width) of the Plan sheet; the last column holds the step id, hidden.
 PLAN_COLUMNS = (("#", 5), ("Workstream", 20), ("Step", 46), ("Buyer owner", 18), ("Seller owner", 18),
-                ("Waits for", 10), ("Start", 16), ("Due", 16), ("Deadline", 16), ("Done on", 16),
+                ("Waits for", 10), ("Start", 16), ("Due", 16), ("Deadline", 16), ("Started", 16), ("Done on", 16),
                 ("Status", 14), ("State", 11), ("Slack (days)", 8), ("Critical", 9), ("Notes", 40),
                 ("Step id", 18))
 WRAPPED = ("Workstream", "Step", "Buyer owner", "Seller owner", "Waits for", "Notes")
@@ -57,6 +57,11 @@ MAX_TINT_CELLS = 50_000
 COL = {name: i for i, (name, _) in enumerate(PLAN_COLUMNS)}
 #: What the buyer picks in the Status column (the brief's statuses, in words).
 STATUS_WORDS = tuple(STATUS_LABELS[s] for s in STATUSES)
+
+
+def started_shown(m: Milestone) -> dt.date | None:
+    """The Started column: the day an in-progress or done step began (what ``mapgen sync`` reads back)."""
+    return m.actual_start if m.status in ("in_progress", "done") else None
 
 
 def text(value: Any) -> str:
@@ -250,6 +255,7 @@ def _plan_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,  #
             cell(ws, m.start, "Plan date"),
             cell(ws, m.due, "Plan date", comment=due_note),
             cell(ws, None if m.is_done else m.latest_due, "Plan date"),
+            cell(ws, started_shown(m), "Plan date"),
             cell(ws, m.actual_done, "Plan date"),
             cell(ws, STATUS_LABELS[m.status], "Plan status"),
             cell(ws, STATE_LABELS[m.state], "Plan status"),
@@ -360,12 +366,15 @@ def _validations(ws, last: int) -> None:  # type: ignore[no-untyped-def]
                             showErrorMessage=True, errorTitle="Status", error="Pick a status from the list: " + words,
                             promptTitle="Status", prompt=words)
     status.add(f"{column}2:{column}{last}")
-    column = get_column_letter(COL["Done on"] + 1)
-    done = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,  # 1 Jan 2000
-                          showErrorMessage=True, errorTitle="Done on", error="Enter the date the step was done",
-                          promptTitle="Done on", prompt="The date the step was done")
-    done.add(f"{column}2:{column}{last}")
-    ws.data_validations.dataValidation += [status, done]
+    dates = []
+    for name, what in (("Started", "began"), ("Done on", "was done")):
+        column = get_column_letter(COL[name] + 1)
+        rule = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,  # 1 Jan 2000
+                              showErrorMessage=True, errorTitle=name, error=f"Enter the date the step {what}",
+                              promptTitle=name, prompt=f"The date the step {what}")
+        rule.add(f"{column}2:{column}{last}")
+        dates.append(rule)
+    ws.data_validations.dataValidation += [status, *dates]
 
 
 def _conditional_formats(ws, last: int, styles: Styles) -> None:  # type: ignore[no-untyped-def]
@@ -750,3 +759,10 @@ def _properties(wb, plan: Plan) -> None:  # type: ignore[no-untyped-def]
     props.lastModifiedBy = "mapgen"
     props.keywords = "mutual action plan"
     props.created = props.modified = stamp
+    # which deal the tracker belongs to: `mapgen sync` refuses a tracker of another deal
+    from openpyxl.packaging.custom import StringProperty
+
+    from mapgen.sync import BUYER_PROPERTY, DEAL_PROPERTY
+
+    wb.custom_doc_props.append(StringProperty(name=DEAL_PROPERTY, value=text(plan.deal.name)))
+    wb.custom_doc_props.append(StringProperty(name=BUYER_PROPERTY, value=text(plan.buyer.company)))
