@@ -39,7 +39,7 @@ _SLASHED = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
 
 
-class CellError(ValueError):
+class CellError(Exception):
     """A cell's value cannot be read."""
 
 
@@ -299,8 +299,10 @@ def sync(tracker: Path, brief: Path, *, today: dt.date | None = None, tracker_di
         wanted: dict[str, Any] = {}
         if row.status != shown["status"]:
             wanted["status"] = row.status
-        if row.started != shown["started"]:
-            wanted["started"] = row.started
+        if row.started != shown["started"] and row.started != _as_date(_own(data, added, step_id, "started")):
+            # an empty Started beside a start mapgen worked out (done minus its duration) is no change
+            if row.started is not None or _own(data, added, step_id, "started") is not None:
+                wanted["started"] = row.started
         if row.done != shown["done"]:
             wanted["done"] = row.done
         if row.note.strip() != shown["note"].strip():
@@ -326,7 +328,7 @@ def sync(tracker: Path, brief: Path, *, today: dt.date | None = None, tracker_di
             result.changes.append(Change(f"{path}.{key}", _plain(old) if old is not None else
                                          _plain(shown[key]) if key != "note" else (shown[key] or None),
                                          _plain(new)))
-    _drop_empty_milestones(data)
+    _drop_empty_milestones(data, {c.path.split(".")[1] for c in result.changes if c.path.startswith("milestones.")})
     result.new_text = _dump(yaml, data) if result.changes else old_text
     if result.changes:  # the new brief must plan: a change that breaks it is an error, nothing written
         fd, name = tempfile.mkstemp(suffix=".yaml", dir=brief.parent if os.access(brief.parent, os.W_OK) else None)
@@ -337,6 +339,27 @@ def sync(tracker: Path, brief: Path, *, today: dt.date | None = None, tracker_di
         finally:
             os.unlink(name)
     return result
+
+
+def _own(data: Any, added: dict[str, Any], step_id: str, key: str) -> Any:
+    """What the brief itself says of ``key`` for a step (None when it says nothing)."""
+    entry = added.get(step_id)
+    if entry is None:
+        entry = (data.get("milestones") or {}).get(step_id)
+    return entry.get(key) if hasattr(entry, "get") else None
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _plain(value: Any) -> Any:
@@ -387,10 +410,10 @@ def _set(entry: Any, key: str, value: Any) -> None:
     entry.insert(position, key, value)
 
 
-def _drop_empty_milestones(data: Any) -> None:
+def _drop_empty_milestones(data: Any, touched: set[str]) -> None:
     """A milestones entry that sync emptied (the step is back to its defaults) is removed."""
     milestones = data.get("milestones")
     if not milestones:
         return
-    for step_id in [k for k, v in milestones.items() if hasattr(v, "keys") and not v]:
+    for step_id in [k for k, v in milestones.items() if k in touched and hasattr(v, "keys") and not v]:
         del milestones[step_id]

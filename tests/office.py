@@ -28,6 +28,13 @@ def soffice() -> str:
 
 def convert_to_pdf(path: Path, outdir: Path | None = None, timeout: int = 180) -> Path:
     """Convert an Office file to PDF with LibreOffice and return the PDF; fail if it cannot."""
+    return convert(path, "pdf", outdir, timeout)
+
+
+def convert(path: Path, extension: str, outdir: Path | None = None, timeout: int = 180) -> Path:
+    """Convert an Office file with LibreOffice (``xlsx`` to xlsx: saved again by LibreOffice, formulas
+    recalculated) and return the new file; fail if it cannot. ``outdir`` must not hold ``path`` when
+    the extension is the same."""
     binary = soffice()
     outdir = outdir or path.parent
     # A private profile per call: concurrent LibreOffice runs sharing one profile fail.
@@ -35,14 +42,14 @@ def convert_to_pdf(path: Path, outdir: Path | None = None, timeout: int = 180) -
     try:
         result = subprocess.run(
             [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-             "--convert-to", "pdf", "--outdir", str(outdir), str(path)],
+             "--convert-to", extension, "--outdir", str(outdir), str(path)],
             capture_output=True, text=True, timeout=timeout)
     finally:
         shutil.rmtree(profile, ignore_errors=True)
-    pdf = outdir / (path.stem + ".pdf")
-    if result.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
+    out = outdir / (path.stem + "." + extension)
+    if result.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
         pytest.fail(f"LibreOffice could not convert {path.name}: {result.stdout}\n{result.stderr}")
-    return pdf
+    return out
 
 
 def pdf_pages(pdf: Path) -> int:
