@@ -55,6 +55,13 @@ WEEK_WIDTH = 9
 #: At most this many shaded cells for the Timeline's holiday, target and forecast columns (see _timeline_sheet).
 MAX_TINT_CELLS = 50_000
 COL = {name: i for i, (name, _) in enumerate(PLAN_COLUMNS)}
+
+
+def _letter(name: str) -> str:
+    """The Plan sheet's column letter of heading ``name``."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(COL[name] + 1)
 #: What the buyer picks in the Status column (the brief's statuses, in words).
 STATUS_WORDS = tuple(STATUS_LABELS[s] for s in STATUSES)
 
@@ -151,13 +158,14 @@ def build_workbook(plan: Plan, include_internal: bool) -> bytes:
     wb = Workbook(write_only=True)
     styles = Styles(wb)
     steps = plan.visible(include_internal)
-    _plan_sheet(wb.create_sheet("Plan"), plan, steps, styles, include_internal)
     # why each forecast is what it is: worked out once (a chain of thousands of steps takes a while)
     why = {key: text(drivers_sentence(plan, key)) for key in ("signature", "go_live")}
+    # the Summary first: what a reader opening the file sees (its live counts are formulas on the Plan sheet)
+    _summary_sheet(wb.create_sheet("Summary"), plan, steps, styles, include_internal, why)
+    _plan_sheet(wb.create_sheet("Plan"), plan, steps, styles, include_internal)
     _timeline_sheet(wb.create_sheet("Timeline"), plan, steps, styles, why)
     _people_sheet(wb.create_sheet("People"), plan, styles)
     _risks_sheet(wb.create_sheet("Risks"), plan, styles)
-    _summary_sheet(wb.create_sheet("Summary"), plan, steps, styles, include_internal, why)
     _properties(wb, plan)
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -195,6 +203,14 @@ def cell(ws, value: Any, style: str | None = None, *, font=None, fill=None, alig
         note = Comment(clean(comment), "mapgen")
         note.width, note.height = 320, 24 + 16 * _lines(comment, 40)
         c.comment = note
+    return c
+
+
+def formula(ws, expression: str, style: str | None = None, **options: Any):  # type: ignore[no-untyped-def]
+    """A write-only cell holding a formula (``expression`` starts with "="), computed when the file opens."""
+    c = cell(ws, None, style, **options)
+    c.value = expression
+    c.data_type = "f"
     return c
 
 
@@ -605,7 +621,11 @@ def _people_sheet(ws, plan: Plan, styles: Styles) -> None:  # type: ignore[no-un
                    for i, v in enumerate(values)])
 
 
-RISK_COLUMNS = (("Risk", 60), ("Owner", 22), ("Mitigation", 50), ("Source", 18))
+RISK_COLUMNS = (("Risk", 60), ("Owner", 22), ("Mitigation", 50), ("Likelihood", 12), ("Impact", 12),
+                ("Status", 12), ("Source", 18))
+#: The Risks sheet's drop-downs: what the team picks for each risk (left empty by mapgen).
+RISK_CHOICES = {"Likelihood": ("Low", "Medium", "High"), "Impact": ("Low", "Medium", "High"),
+                "Status": ("Open", "Mitigating", "Closed")}
 
 
 def _risks_sheet(ws, plan: Plan, styles: Styles) -> None:  # type: ignore[no-untyped-def]
@@ -617,11 +637,29 @@ def _risks_sheet(ws, plan: Plan, styles: Styles) -> None:  # type: ignore[no-unt
     _header(ws, [name for name, _ in RISK_COLUMNS], styles)
     for row_number, r in enumerate(plan.risks, 2):
         values = (text(r.risk), text(r.owner), text(r.mitigation), "Found in the plan" if r.derived else "Brief")
-        lines = max(_lines(v, w) for v, (_, w) in zip(values, RISK_COLUMNS))
+        widths = [w for name, w in RISK_COLUMNS if name not in RISK_CHOICES]
+        lines = max(_lines(v, w) for v, w in zip(values, widths))
         if lines > 1:
             ws.row_dimensions[row_number].height = _height(lines)
         ws.append([cell(ws, v, alignment=styles.wrap) for v in values[:3]]
+                  + [cell(ws, None, alignment=styles.indented) for _ in RISK_CHOICES]
                   + [cell(ws, values[3], alignment=styles.indented_wrap, font=styles.muted if r.derived else None)])
+    _risk_validations(ws, max(2, len(plan.risks) + 1) + 20)  # room for the risks the team adds below
+
+
+def _risk_validations(ws, last: int) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    names = [name for name, _ in RISK_COLUMNS]
+    for name, choices in RISK_CHOICES.items():
+        words = ", ".join(choices)
+        rule = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+                              showErrorMessage=True, errorTitle=name, error=f"Pick from the list: {words}",
+                              promptTitle=name, prompt=words)
+        column = get_column_letter(names.index(name) + 1)
+        rule.add(f"{column}2:{column}{last}")
+        ws.data_validations.dataValidation.append(rule)
 
 
 SUMMARY_WIDTHS = (30, 18, 18, 58)
@@ -692,6 +730,15 @@ def _summary_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,
     add([])
     add([cell(ws, "Where the plan stands", font=styles.section)])
     add([label("Steps"), cell(ws, len(steps), alignment=styles.left)])
+    if steps:  # live: counted from the Plan sheet's Status column whenever the file is opened
+        statuses = f"Plan!${_letter('Status')}$2:${_letter('Status')}${len(steps) + 1}"
+        done_word = STATUS_LABELS["done"]
+        add([label("Complete"), formula(ws, f'=COUNTIF({statuses},"{done_word}")/{len(steps)}', alignment=styles.left,
+                                        number_format="0%", font=styles.bold),
+             cell(ws, "of the steps are Done on the Plan sheet (counted when the file is opened)",
+                  font=styles.muted, alignment=styles.wrap)], merge="C")
+        add([label("Done (Plan sheet)"), formula(ws, f'=COUNTIF({statuses},"{done_word}")', alignment=styles.left),
+             cell(ws, "steps whose Status is Done now", font=styles.muted, alignment=styles.wrap)], merge="C")
     for state in ("done", "late", "at_risk", "blocked"):
         found = [m for m in steps if m.state == state]
         numbers = ("steps " if len(found) > 1 else "step ") + ", ".join(str(m.number) for m in found) if found else ""
