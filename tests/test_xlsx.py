@@ -54,6 +54,44 @@ def fill(c) -> str | None:  # type: ignore[no-untyped-def]
     return rgb[-6:].upper() if isinstance(rgb, str) and rgb not in ("00000000",) else None
 
 
+def drawn_bars(wb, today: dt.date) -> dict[int, tuple[list[dt.date], str]]:  # type: ignore[no-untyped-def]
+    """What the Timeline's conditional formats draw on the day ``today``: each step's weeks and colour.
+
+    The rules are checked to be exactly the ones emulated here (first match wins), reading the
+    Plan sheet row of the same position."""
+    timeline, plan_sheet = wb["Timeline"], wb["Plan"]
+    weeks = {c.column: c.value.date() for c in timeline[1][2:]}
+    rules = [rule for ranges in timeline.conditional_formatting for rule in ranges.rules]
+    span = "ISNUMBER(Plan!$G2),C$1+6>=Plan!$G2,C$1<=IF(ISNUMBER(Plan!$K2),Plan!$K2,Plan!$H2)"
+    assert [r.formula[0] for r in rules] == [
+        f'AND({span},Plan!$L2="Done")', f'AND({span},Plan!$L2="Blocked")',
+        f'AND({span},OR(Plan!$M2="Late",AND(ISNUMBER(Plan!$I2),Plan!$I2<TODAY())))',
+        f'AND({span},OR(Plan!$M2="At risk",AND(ISNUMBER(Plan!$H2),Plan!$H2<TODAY())))',
+        f'AND({span},Plan!$O2="Yes")', f"AND({span})"]
+    colours = [r.dxf.fill.bgColor.rgb[-6:] for r in rules]
+    assert colours == [xlsx.BAR_DONE, xlsx.BAR_BLOCKED, xlsx.BAR_LATE, xlsx.BAR_AT_RISK, xlsx.BAR_CRITICAL, xlsx.BAR]
+    first = next(r[0].row for r in timeline.iter_rows(min_row=3) if isinstance(r[0].value, int))
+    out = {}
+    for row in plan_sheet.iter_rows(min_row=2):
+        v = {heading.value: c.value for heading, c in zip(plan_sheet[1], row)}
+        day = {k: v[k].date() if isinstance(v[k], dt.datetime) else None for k in ("Start", "Due", "Deadline", "Done on")}
+        end = day["Done on"] or day["Due"]
+        drawn = sorted(w for w in weeks.values() if w + dt.timedelta(days=6) >= day["Start"] and w <= end)
+        if v["Status"] == "Done":
+            colour = xlsx.BAR_DONE
+        elif v["Status"] == "Blocked":
+            colour = xlsx.BAR_BLOCKED
+        elif v["State"] == "Late" or (day["Deadline"] and day["Deadline"] < today):
+            colour = xlsx.BAR_LATE
+        elif v["State"] == "At risk" or day["Due"] < today:
+            colour = xlsx.BAR_AT_RISK
+        else:
+            colour = xlsx.BAR_CRITICAL if v["Critical"] == "Yes" else xlsx.BAR
+        assert timeline.cell(first + row[0].row - 2, 1).value == v["#"]  # the same step on both sheets
+        out[v["#"]] = (drawn, colour)
+    return out
+
+
 def sheet_rows(wb, title: str) -> dict[str, tuple]:  # type: ignore[no-untyped-def, type-arg]
     """A sheet's rows by the text of their first cell (the first such row)."""
     out: dict[str, tuple] = {}  # type: ignore[type-arg]
@@ -130,8 +168,12 @@ def test_done_steps_show_their_actual_dates(example_books):
     weeks = {c.column: c.value.date() for c in timeline[1][2:]}
     m = plan.milestone("discovery_recap")
     row = next(r for r in timeline.iter_rows() if r[0].value == m.number)
-    drawn = {weeks[c.column]: c for c in row[2:] if fill(c) == xlsx.BAR_DONE}
-    assert list(drawn) == [dt.date(2026, 10, 26)] and drawn[dt.date(2026, 10, 26)].value == "✓"
+    assert drawn_bars(wb, plan.today)[m.number] == ([dt.date(2026, 10, 26)], xlsx.BAR_DONE)
+    ticked = [c for c in row[2:] if c.value]
+    assert [weeks[c.column] for c in ticked] == [dt.date(2026, 10, 26)]  # a tick while Done on stays in that week
+    x = get_column_letter(ticked[0].column)
+    assert re.fullmatch(rf'=IF\(AND\(ISNUMBER\(Plan!\$K(\d+)\),Plan!\$K\1>={x}\$1,Plan!\$K\1<{x}\$1\+7\),"✓",""\)',
+                        ticked[0].value)
 
 
 def test_a_tracker_people_work_in(example_books):
@@ -185,11 +227,13 @@ def test_timeline_people_risks_and_summary(example_books):
     # bars coloured by state, at the planned dates
     steps = {r[0].value: r for r in timeline.iter_rows(min_row=6) if isinstance(r[0].value, int)}
     assert len(steps) == len(plan.visible())
+    bars = drawn_bars(wb, plan.today)  # drawn by conditional formats from the Plan sheet: as on the day generated
     for m in plan.visible():
         bar = xlsx.BAR_STYLE.get(m.state, "Bar critical" if m.critical else "Bar")
         colour = {"Bar": xlsx.BAR, "Bar critical": xlsx.BAR_CRITICAL, "Bar done": xlsx.BAR_DONE,
                   "Bar late": xlsx.BAR_LATE, "Bar at risk": xlsx.BAR_AT_RISK, "Bar blocked": xlsx.BAR_BLOCKED}[bar]
-        drawn = [weeks[c.column - 3].date() for c in steps[m.number][2:] if fill(c) == colour]
+        drawn = bars[m.number][0]
+        assert bars[m.number][1] == colour, m.id
         assert drawn[0] == m.start - dt.timedelta(days=m.start.weekday()), m.id
         assert drawn[-1] == m.due - dt.timedelta(days=m.due.weekday()), m.id
     assert {m.state for m in plan.visible()} >= {"late", "at_risk", "done"}
@@ -345,13 +389,14 @@ def test_hostile_text_stays_exact_and_never_becomes_a_formula(render):
     assert {HOSTILE_STRINGS[0], HOSTILE_STRINGS[1]} <= people
     # the only formulas are mapgen's own live counts on the Summary (never text from the brief)
     formula_cells = [c for sheet in wb for row in sheet.iter_rows() for c in row if c.data_type == "f"]
-    assert all(c.parent.title == "Summary" and c.value.startswith("=COUNTIF(Plan!") for c in formula_cells)
+    assert all(c.value.startswith("=COUNTIF(Plan!" if c.parent.title == "Summary" else "=IF(AND(ISNUMBER(Plan!")
+               for c in formula_cells)
     assert "=SUM(A1:A9) looks like a formula" in values
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         for name in package.namelist():
             if name.startswith("xl/worksheets/"):  # mapgen's own formulas only: none holds the brief's text
                 formulas = re.findall(r"<f>(.*?)</f>", package.read(name).decode())
-                assert all(f.startswith("COUNTIF(Plan!") or f.startswith("IF(AND(Plan!") for f in formulas), formulas
+                assert all(f.startswith("COUNTIF(Plan!") or f.startswith("IF(AND(ISNUMBER(Plan!") for f in formulas), formulas
 
 
 def test_control_characters_never_make_an_invalid_file(render):

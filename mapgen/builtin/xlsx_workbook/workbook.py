@@ -475,6 +475,37 @@ def _key_rows(plan: Plan) -> list[tuple[str, dict[dt.date, tuple[str, str]], dic
     return rows
 
 
+def _timeline_bars(ws, first_row: int, count: int, week_count: int) -> None:  # type: ignore[no-untyped-def]
+    """Each step's bar, drawn by conditional formats from its Plan sheet row (the same order, from row 2):
+    the weeks from Start to Done on (else Due), coloured by the Status and the dates against TODAY() as the Plan
+    sheet's rows are (done grey, blocked violet, late red, at risk amber), critical steps dark blue, others
+    light blue. Edit a date or a status on the Plan sheet and the bar moves and recolours when recalculated."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    def plan(name: str) -> str:
+        return f"Plan!${_letter(name)}2"  # relative row: the rule's first row is the Plan sheet's row 2
+
+    start, due, done, deadline = plan("Start"), plan("Due"), plan("Done on"), plan("Deadline")
+    status, state, critical = plan("Status"), plan("State"), plan("Critical")
+    span = f"ISNUMBER({start}),C$1+6>={start},C$1<=IF(ISNUMBER({done}),{done},{due})"
+    rules = (
+        (f'{status}="{STATUS_LABELS["done"]}"', BAR_DONE, None),
+        (f'{status}="{STATUS_LABELS["blocked"]}"', BAR_BLOCKED, "FFFFFF"),
+        (f'OR({state}="{STATE_LABELS["late"]}",AND(ISNUMBER({deadline}),{deadline}<TODAY()))', BAR_LATE, "FFFFFF"),
+        (f'OR({state}="{STATE_LABELS["at_risk"]}",AND(ISNUMBER({due}),{due}<TODAY()))', BAR_AT_RISK, None),
+        (f'{critical}="Yes"', BAR_CRITICAL, "FFFFFF"),
+        ("", BAR, None),
+    )
+    grid = f"C{first_row}:{get_column_letter(2 + week_count)}{first_row + count - 1}"
+    for condition, colour, text_colour in rules:
+        expression = f"AND({span},{condition})" if condition else f"AND({span})"
+        ws.conditional_formatting.add(grid, FormulaRule(
+            formula=[expression], fill=PatternFill("solid", bgColor=colour), stopIfTrue=True,
+            font=Font(color=text_colour, bold=True) if text_colour else None))
+
+
 def _timeline_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,  # type: ignore[no-untyped-def]
                     why_of: dict[str, str]) -> None:
     """Week by week: bars at the planned dates (done steps at their actual dates), coloured by state;
@@ -540,23 +571,27 @@ def _timeline_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles
     for row_number, (m, name) in enumerate(zip(steps, names), 3 + len(keys)):
         span = (_monday(m.start), _monday(m.due))
         room = _monday(m.earliest_start) if m.is_open and m.earliest_start < m.start else span[0]
-        bar = BAR_STYLE.get(m.state, "Bar critical" if m.critical else "Bar")
         lines = _lines(name, name_width)
         if lines > 1:
             ws.row_dimensions[row_number].height = _height(lines)
         row = [cell(ws, m.number, "Plan cell"), cell(ws, name, NAME_STYLE.get(m.state, "Step name"))]
-        # the week cells by index: the shaded columns, the room to move, then the bar over them
+        # the week cells by index: the shaded columns and the room to move; the bar is drawn over them by the
+        # conditional formats (_timeline_bars), from the Plan sheet's dates and status, so it follows an edit
         cells: list[Any] = [blank(column_tint[w]) if w in column_tint else None for w in weeks] if column_tint \
             else [None] * len(weeks)
         first_bar, last_bar, first_room = (week_index(d) for d in (span[0], span[1], room))
         cells[first_room:first_bar] = [blank("Room to move")] * (first_bar - first_room)
-        cells[first_bar:last_bar + 1] = [blank(bar)] * (last_bar - first_bar + 1)
-        if m.is_done:
-            cells[last_bar] = cell(ws, "✓", bar)
-        elif m.is_event:
-            cells[first_bar] = cell(ws, "◆", bar)
+        plan_row = row_number - len(keys) - 1
+        if m.is_done or m.is_event:  # the mark shows while the Plan sheet's date stays in this week
+            at, date_column, mark = (last_bar, "Done on", "✓") if m.is_done else (first_bar, "Start", "◆")
+            week = f"{get_column_letter(3 + at)}$1"
+            day = f"Plan!${_letter(date_column)}{plan_row}"
+            cells[at] = formula(ws, f'=IF(AND(ISNUMBER({day}),{day}>={week},{day}<{week}+7),"{mark}","")',
+                                alignment=styles.center, font=styles.body)
         row += cells
         ws.append(row)
+    if steps and weeks:
+        _timeline_bars(ws, 3 + len(keys), len(steps), len(weeks))
     ws.append([])
     row_number = len(steps) + len(keys) + 4
     grid_width = name_width + WEEK_WIDTH * len(weeks)
