@@ -148,7 +148,7 @@ def test_every_step_has_real_date_cells_equal_to_the_plan(example_books):
                 assert c.is_date and c.value.date() == expected, f"{path.name}: {m.id} {column}"
             assert record["Status"].value == STATUS_LABELS[m.status] and record["Step"].value == plain(m.name)
             assert record["State"].value == STATE_LABELS[m.state]
-            assert record["Slack (days)"].value == m.slack
+            assert record["Days to spare"].value == m.slack
             assert record["Critical"].value == ("Yes" if m.critical else "No")
             assert (record["Waits for"].value or "") == ", ".join(str(n) for n in plan.waits_for(m))
             deadline, done_on = record["Deadline"].value, record["Done on"].value
@@ -182,7 +182,7 @@ def test_a_tracker_people_work_in(example_books):
     last = len(plan.visible()) + 1
     assert sheet.freeze_panes == "D2"
     assert [c.value for c in sheet[1]][5:16] == ["Waits for", "Start", "Due", "Deadline", "Started", "Done on",
-                                                 "Status", "State", "Slack (days)", "Critical", "Notes"]
+                                                 "Status", "State", "Days to spare", "Critical", "Notes"]
     assert sheet.column_dimensions["Q"].hidden and sheet["Q1"].value == "Step id"  # `mapgen sync` reads edits back
     table = sheet.tables["PlanSteps"]
     assert table.ref == f"A1:Q{last}" and table.autoFilter is not None
@@ -202,7 +202,7 @@ def test_a_tracker_people_work_in(example_books):
     assert all(c.fill.fgColor.rgb in (None, "00000000") for row in sheet.iter_rows(min_row=2) for c in row)
     # the columns mapgen works out are labelled so, with a note on their heading
     computed = {c.value: c for c in sheet[1] if c.comment is not None}
-    assert set(computed) == {"Deadline", "State", "Slack (days)", "Critical"}
+    assert set(computed) == {"Deadline", "State", "Days to spare", "Critical"}
     assert all("Worked out by mapgen" in c.comment.text and fill(c) == xlsx.COMPUTED_FILL for c in computed.values())
 
 
@@ -267,7 +267,7 @@ def test_late_summary_has_target_forecast_and_the_drivers(example_books):
     assert late[1].value == 6 and late[2].value == "steps 2, 4, 11, 12, 13, 14"
     # what mapgen worked out is said in print too (the headings' notes do not print)
     assert any(k.startswith("What mapgen works out, as of Mon 2 Nov 2026: on the Plan sheet, the columns with slate "
-                            "headings (Deadline, State, Slack (days), Critical)") for k in summary)
+                            "headings (Deadline, State, Days to spare, Critical)") for k in summary)
 
 
 def test_a_worked_out_target_says_so(example_books):

@@ -42,11 +42,11 @@ TODAY_FILL = "374151"
 #: (header, width) of the Plan sheet; the last column holds the step id, hidden.
 PLAN_COLUMNS = (("#", 5), ("Workstream", 20), ("Step", 46), ("Buyer owner", 18), ("Seller owner", 18),
                 ("Waits for", 10), ("Start", 16), ("Due", 16), ("Deadline", 16), ("Started", 16), ("Done on", 16),
-                ("Status", 14), ("State", 11), ("Slack (days)", 8), ("Critical", 9), ("Notes", 40),
+                ("Status", 14), ("State", 11), ("Days to spare", 9), ("Critical", 9), ("Notes", 40),
                 ("Step id", 18))
 WRAPPED = ("Workstream", "Step", "Buyer owner", "Seller owner", "Waits for", "Notes")
 #: Columns mapgen works out from the brief: their headings are slate, with a note saying so.
-COMPUTED = ("Deadline", "State", "Slack (days)", "Critical")
+COMPUTED = ("Deadline", "State", "Days to spare", "Critical")
 LINE_HEIGHT = 15.0  # points, for the default 11 pt font
 SMALL_LINE_HEIGHT = 11.5  # points, for the 8 pt notes of the Timeline
 MAX_ROW_HEIGHT = 409.0  # points: Excel's limit; a taller row is not a valid row (the text stays in the cell)
@@ -327,7 +327,7 @@ def _plan_notes(plan: Plan) -> dict[str, str]:
         "State": (f"Worked out by mapgen on {on}: Late (its deadline has passed or can no longer be met), "
                   "At risk (one more slip and it is late), Blocked, Done or On track. Regenerate the plan to "
                   "update it; the row colours follow the Status, the dates and today."),
-        "Slack (days)": "Worked out by mapgen: working days the step can slip before it misses its deadline.",
+        "Days to spare": "Worked out by mapgen: working days the step can slip before it misses its deadline.",
         "Critical": "Worked out by mapgen: Yes when the step is on the chain that decides the earliest "
                     "signature or go-live.",
     }
