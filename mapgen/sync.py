@@ -375,7 +375,9 @@ def _milestone_entry(data: Any, step_id: str) -> Any:
     from ruamel.yaml.comments import CommentedMap
 
     milestones = data.get("milestones")
-    if milestones is None:
+    if milestones is None and "milestones" in data:  # `milestones:` with nothing under it
+        milestones = data["milestones"] = CommentedMap()
+    elif milestones is None:
         milestones = CommentedMap()
         keys = list(data.keys())
         position = next((keys.index(k) for k in ("add", "risks", "check_in", "placement") if k in keys), len(keys))

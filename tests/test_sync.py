@@ -249,3 +249,23 @@ def test_status_words():
         ["not_started", "in_progress", "done", "blocked", "in_progress"]
     with pytest.raises(CellError, match="no status"):
         read_status(None)
+
+
+@pytest.mark.parametrize("milestones", ["", "milestones:\n  security_review:\n    duration: 4w  # agreed\n"])
+def test_a_brief_without_milestone_facts_gets_them_in_its_style(milestones, tmp_path, capsys):
+    text = (EXAMPLES / "acme-enterprise.yaml").read_text()
+    start, end = text.index("milestones:\n"), text.index("add:\n")
+    brief = tmp_path / "acme.yaml"
+    brief.write_text(text[:start] + milestones + text[end:])
+    original = brief.read_text()
+    tracker = generate(capsys, brief, tmp_path, "2026-11-02")
+    edit(tracker, {"legal_review": {"Status": "Blocked"}, "security_review": {"Notes": "Queue is long"}})
+    code, out, err = mapgen(capsys, "sync", tracker, brief)
+    assert code == 0, err
+    new = brief.read_text()
+    assert_only_steps_changed(original, new, {"legal_review", "security_review", "Queue is long", "status: blocked"})
+    assert new.index("milestones:") < new.index("add:")
+    steps = plan_json(capsys, brief, "2026-11-02")
+    assert steps["legal_review"]["status"] == "blocked" and steps["security_review"]["note"] == "Queue is long"
+    if "duration: 4w  # agreed" in milestones:  # a block-style entry stays block style, its comment kept
+        assert "    duration: 4w  # agreed\n    note: Queue is long\n" in new

@@ -772,8 +772,6 @@ def _summary_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,
                                         number_format="0%", font=styles.bold),
              cell(ws, "of the steps are Done on the Plan sheet (counted when the file is opened)",
                   font=styles.muted, alignment=styles.wrap)], merge="C")
-        add([label("Done (Plan sheet)"), formula(ws, f'=COUNTIF({statuses},"{done_word}")', alignment=styles.left),
-             cell(ws, "steps whose Status is Done now", font=styles.muted, alignment=styles.wrap)], merge="C")
     for state in ("done", "late", "at_risk", "blocked"):
         found = [m for m in steps if m.state == state]
         numbers = ("steps " if len(found) > 1 else "step ") + ", ".join(str(m.number) for m in found) if found else ""
