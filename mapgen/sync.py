@@ -215,12 +215,14 @@ def read_tracker(path: Path, display: str, plan: Any) -> tuple[dict[str, _Row], 
     columns = {}
     problems: list[Problem] = []
     for name in ("Step id", "Status", "Started", "Done on", "Notes"):
-        if name not in header:
+        if name not in header and name != "Started":  # a tracker older than the Started column has none
             problems.append(Problem(f"the heading '{name}' is missing from row 1", f"{display}:{SHEET}!1"))
         columns[name] = header.get(name)
     if problems:
         raise MapgenError(problems)
     known = {m.id for m in plan.milestones}
+    expected = _expected(plan)
+    step_id: Any = None
     rows: dict[str, _Row] = {}
     for row in ws.iter_rows(min_row=2):
         if not any(c.value not in (None, "") for c in row):
@@ -229,6 +231,8 @@ def read_tracker(path: Path, display: str, plan: Any) -> tuple[dict[str, _Row], 
 
         def value(name: str) -> Any:
             col = columns[name]
+            if col is None:  # no Started column: what mapgen shows, so no change
+                return expected[step_id]["started"] if step_id in expected else None
             return row[col - 1].value if col - 1 < len(row) else None
         step_id = value("Step id")
         id_at = _where(display, columns["Step id"], number)
@@ -259,7 +263,8 @@ def read_tracker(path: Path, display: str, plan: Any) -> tuple[dict[str, _Row], 
             rows[step_id] = _Row(number, "", None, None, note)  # a placeholder: its id is taken
             continue
         status, started, done = got["Status"], got["Started"], got["Done on"]
-        done_at, started_at = (_where(display, columns[n], number) for n in ("Done on", "Started"))
+        done_at = _where(display, columns["Done on"], number)
+        started_at = _where(display, columns["Started"] or columns["Done on"], number)
         if done is not None and done > plan.today:
             problems.append(Problem(f"done on {done.isoformat()}, after today ({plan.today.isoformat()})", done_at))
         if started is not None and started > plan.today:
@@ -331,7 +336,8 @@ def sync(tracker: Path, brief: Path, *, today: dt.date | None = None, tracker_di
     _drop_empty_milestones(data, {c.path.split(".")[1] for c in result.changes if c.path.startswith("milestones.")})
     result.new_text = _dump(yaml, data) if result.changes else old_text
     if result.changes:  # the new brief must plan: a change that breaks it is an error, nothing written
-        fd, name = tempfile.mkstemp(suffix=".yaml", dir=brief.parent if os.access(brief.parent, os.W_OK) else None)
+        # in the system's temporary folder: never a stray brief beside the others if the run is killed
+        fd, name = tempfile.mkstemp(suffix=".yaml", prefix="mapgen-sync-")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(result.new_text)

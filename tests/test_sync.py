@@ -269,3 +269,19 @@ def test_a_brief_without_milestone_facts_gets_them_in_its_style(milestones, tmp_
     assert steps["legal_review"]["status"] == "blocked" and steps["security_review"]["note"] == "Queue is long"
     if "duration: 4w  # agreed" in milestones:  # a block-style entry stays block style, its comment kept
         assert "    duration: 4w  # agreed\n    note: Queue is long\n" in new
+
+
+def test_a_tracker_without_the_started_column_still_syncs(tracked, tmp_path, capsys):
+    """Trackers made before the Started column (or with it deleted) read the rest."""
+    brief, source = tracked
+    wb = load_workbook(source)
+    ws = wb["Plan"]
+    started = next(c.column for c in ws[1] if c.value == "Started")
+    ws.delete_cols(started)
+    wb.save(tmp_path / "old.xlsx")
+    tracker = edit(tmp_path / "old.xlsx", {"legal_review": {"Status": "In progress"}})
+    before = brief.read_text()
+    code, out, err = mapgen(capsys, "sync", tracker, brief, "--dry-run")
+    assert code == 0, err
+    assert out.splitlines()[0] == f"{brief}: milestones.legal_review.status: not_started -> in_progress"
+    assert brief.read_text() == before
