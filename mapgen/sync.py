@@ -193,11 +193,15 @@ def read_tracker(path: Path, display: str, plan: Any) -> tuple[dict[str, _Row], 
     try:
         with __import__("warnings").catch_warnings():
             __import__("warnings").simplefilter("ignore")
-            wb = load_workbook(path, data_only=True)
+            with open(path, "rb") as handle:  # a file object: the content decides, not the name's extension
+                wb = load_workbook(io.BytesIO(handle.read()), data_only=True)
     except FileNotFoundError:
         raise MapgenError("no such file", display) from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise MapgenError(f"not an Excel workbook (.xlsx): {exc}", display) from None
+    except OSError as exc:
+        raise MapgenError(f"cannot read: {exc.strerror or exc}", display) from None
+    except Exception as exc:  # noqa: BLE001 - whatever openpyxl raises on a file that is not a workbook
+        reason = "not a zip file" if isinstance(exc, zipfile.BadZipFile) else f"{type(exc).__name__}: {exc}"
+        raise MapgenError(f"not an Excel workbook (.xlsx): {reason}", display) from None
     props = {p.name: p.value for p in wb.custom_doc_props.props}
     deal, buyer = props.get(DEAL_PROPERTY), props.get(BUYER_PROPERTY)
     from mapgen.builtin.xlsx_workbook.workbook import text

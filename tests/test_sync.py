@@ -285,3 +285,20 @@ def test_a_tracker_without_the_started_column_still_syncs(tracked, tmp_path, cap
     assert code == 0, err
     assert out.splitlines()[0] == f"{brief}: milestones.legal_review.status: not_started -> in_progress"
     assert brief.read_text() == before
+
+
+def test_what_is_not_a_tracker(tracked, tmp_path, capsys):
+    from openpyxl import Workbook
+
+    brief, _ = tracked
+    text = tmp_path / "notes.xlsx"
+    text.write_text("hello")
+    other = tmp_path / "budget.xlsx"
+    Workbook().save(other)
+    for path, message in ((text, "not an Excel workbook (.xlsx): not a zip file"),
+                          (brief, "not an Excel workbook (.xlsx): not a zip file"),
+                          (other, "not a tracker mapgen wrote (it has no deal stamp)")):
+        before = brief.read_bytes()
+        code, _, err = mapgen(capsys, "sync", path, brief)
+        assert code == 1 and err.startswith(f"{path}: error: {message}") and len(err.splitlines()) == 1, err
+        assert brief.read_bytes() == before
