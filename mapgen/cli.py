@@ -336,6 +336,7 @@ def sync(tracker: str, brief: str, dry_run: bool, today: dt.date | None, templat
     _must_exist([tracker], "TRACKER.xlsx")
     result = sync_tracker(Path(tracker), Path(brief), today=today, tracker_display=tracker, brief_display=brief,
                           template=template, catalog=_catalog(template_path))
+    _warn(tracker, result.warnings)
     for change in result.changes:
         click.echo(f"{brief}: {change}")
     if not result.changes:

@@ -26,6 +26,7 @@ from mapgen.errors import MapgenError, Problem
 #: Custom document properties that say which deal a tracker belongs to (written by the xlsx format).
 DEAL_PROPERTY = "mapgen deal"
 BUYER_PROPERTY = "mapgen buyer"
+BRIEF_PROPERTY = "mapgen brief"  # the file name of the brief it was made from (a warning when it differs)
 SHEET = "Plan"
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1 Jan 1900 (Excel's 1900 leap-year bug is before March 1900)
 MONTHS = {name: i for i, names in enumerate(
@@ -212,6 +213,11 @@ def read_tracker(path: Path, display: str, plan: Any) -> tuple[dict[str, _Row], 
     if (deal, buyer) != (text(plan.deal.name), text(plan.buyer.company)):
         raise MapgenError(f"this tracker is for the deal '{deal}' ({buyer}), not '{text(plan.deal.name)}' "
                           f"({text(plan.buyer.company)}): wrong brief or wrong file?", display)
+    warnings = []
+    made_from = props.get(BRIEF_PROPERTY)
+    brief_name = (plan.source or "").replace("\\", "/").rsplit("/", 1)[-1]
+    if made_from and brief_name and made_from != brief_name:
+        warnings.append(f"made from the brief '{made_from}', read into '{brief_name}' (the same deal: renamed?)")
     if SHEET not in wb.sheetnames:
         raise MapgenError(f"no '{SHEET}' sheet", display)
     ws = wb[SHEET]
@@ -280,7 +286,7 @@ def read_tracker(path: Path, display: str, plan: Any) -> tuple[dict[str, _Row], 
             problems.append(Problem(f"a Done on date but the status is not Done: set Status to Done or clear "
                                     "the date", done_at))
         rows[step_id] = _Row(number, status, started, done, note)
-    return rows, problems, []
+    return rows, problems, warnings
 
 
 def sync(tracker: Path, brief: Path, *, today: dt.date | None = None, tracker_display: str | None = None,

@@ -302,3 +302,13 @@ def test_what_is_not_a_tracker(tracked, tmp_path, capsys):
         code, _, err = mapgen(capsys, "sync", path, brief)
         assert code == 1 and err.startswith(f"{path}: error: {message}") and len(err.splitlines()) == 1, err
         assert brief.read_bytes() == before
+
+
+def test_a_renamed_brief_of_the_same_deal_is_a_warning(tracked, tmp_path, capsys):
+    brief, tracker = tracked
+    renamed = tmp_path / "acme-renamed.yaml"
+    shutil.copy(brief, renamed)
+    code, out, err = mapgen(capsys, "sync", tracker, renamed)
+    assert code == 0 and out == f"{renamed}: no changes\n"
+    assert err == f"{tracker}: warning: made from the brief 'acme.yaml', read into 'acme-renamed.yaml' " \
+                  "(the same deal: renamed?)\n"

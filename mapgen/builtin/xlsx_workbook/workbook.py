@@ -842,7 +842,10 @@ def _properties(wb, plan: Plan) -> None:  # type: ignore[no-untyped-def]
     # which deal the tracker belongs to: `mapgen sync` refuses a tracker of another deal
     from openpyxl.packaging.custom import StringProperty
 
-    from mapgen.sync import BUYER_PROPERTY, DEAL_PROPERTY
+    from mapgen.sync import BRIEF_PROPERTY, BUYER_PROPERTY, DEAL_PROPERTY
 
     wb.custom_doc_props.append(StringProperty(name=DEAL_PROPERTY, value=text(plan.deal.name)))
     wb.custom_doc_props.append(StringProperty(name=BUYER_PROPERTY, value=text(plan.buyer.company)))
+    if plan.source:  # the file name only: the same brief in another folder gives the same bytes
+        wb.custom_doc_props.append(StringProperty(name=BRIEF_PROPERTY, value=clean(plan.source.replace("\\", "/")
+                                                                                   .rsplit("/", 1)[-1])))
