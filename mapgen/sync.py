@@ -320,7 +320,8 @@ def sync(tracker: Path, brief: Path, *, today: dt.date | None = None, tracker_di
                 wanted["started"] = row.started
         if row.done != shown["done"]:
             wanted["done"] = row.done
-        if row.note.strip() != shown["note"].strip():
+        own_note = _own(data, added, step_id, "note")
+        if row.note.strip() not in (shown["note"].strip(), str(own_note).strip() if own_note is not None else ""):
             wanted["note"] = row.note.strip() or None
         if not wanted:
             continue

@@ -312,3 +312,19 @@ def test_a_renamed_brief_of_the_same_deal_is_a_warning(tracked, tmp_path, capsys
     assert code == 0 and out == f"{renamed}: no changes\n"
     assert err == f"{tracker}: warning: made from the brief 'acme.yaml', read into 'acme-renamed.yaml' " \
                   "(the same deal: renamed?)\n"
+
+
+def test_a_step_can_go_back(tracked, tmp_path, capsys):
+    brief, source = tracked
+    work = tmp_path / "acme.yaml"
+    shutil.copy(brief, work)
+    tracker = edit(source, {"discovery_recap": {"Status": "In progress", "Done on": None, "Started": None},
+                            "security_questionnaire": {"Status": "Not started"}}, tmp_path / "acme.xlsx")
+    code, out, err = mapgen(capsys, "sync", tracker, work)
+    assert code == 0, err
+    assert out.splitlines() == [f"{work}: milestones.discovery_recap.status: done -> in_progress",
+                                f"{work}: milestones.discovery_recap.done: 2026-10-23 -> (none)",
+                                f"{work}: milestones.security_questionnaire.status: in_progress -> not_started"]
+    text = work.read_text()
+    assert "  discovery_recap: {status: in_progress}\n" in text
+    assert "  security_questionnaire: {status: not_started, note:" in text
