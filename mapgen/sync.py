@@ -353,6 +353,9 @@ def sync(tracker: Path, brief: Path, *, today: dt.date | None = None, tracker_di
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(result.new_text)
             build_plan(Path(name), today=today, template=template, catalog=catalog, display=brief_display)
+        except MapgenError as exc:
+            raise MapgenError([Problem(f"the tracker's changes would make the brief invalid (line of the changed "
+                                       f"brief): {p.message}", p.file, p.line) for p in exc.problems]) from None
         finally:
             os.unlink(name)
     return result
