@@ -33,6 +33,19 @@ def pages(pdf: Path, work: Path, dpi: int) -> list[Path]:
     return sorted(work.glob(f"{prefix.name}-*.png"))
 
 
+def sheet_pages(pdf: Path, rendered: list[Path], markers: tuple[str, ...]) -> list[Path]:
+    """The first rendered page whose text holds each marker (a sheet's heading), in the markers' order."""
+    found = []
+    for marker in markers:
+        for number, page in enumerate(rendered, 1):
+            words = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],
+                                   check=True, capture_output=True, text=True).stdout
+            if marker in words:
+                found.append(page)
+                break
+    return found
+
+
 def trim(path: Path, pad: int = 12) -> Path:
     """Crop a spreadsheet page to what is printed on it (a sheet rarely fills its paper)."""
     image = Image.open(path).convert("RGB")
@@ -100,8 +113,8 @@ def main(formats: list[str]) -> None:
                                 str(work / f"{name}.{fmt}")], check=True, capture_output=True)
                 pdf = work / fmt / f"{name}.pdf"
                 small = pages(pdf, work, 40)
-                if fmt == "xlsx":  # the Plan and Timeline sheets, cropped to what is printed
-                    small = [trim(p) for p in pages(pdf, work, 90)[:2]]
+                if fmt == "xlsx":  # the Plan and Timeline sheets (after the Summary), cropped to what is printed
+                    small = [trim(p) for p in sheet_pages(pdf, pages(pdf, work, 90), ("Waits for", "Week of"))]
                 contact_sheet(small, IMAGES / f"{fmt}-{name}.png", columns={"pptx": 3, "docx": 2, "xlsx": 1}[fmt])
                 wanted = PAGES.get(name, {}).get(fmt)
                 if wanted is not None:

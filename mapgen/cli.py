@@ -376,6 +376,40 @@ def check(paths: Sequence[str], today: dt.date | None, template_path: Sequence[s
         raise Failed()
 
 
+@cli.command(epilog="""\b
+Examples:
+  mapgen sync out/acme.xlsx briefs/acme.yaml --dry-run      # what the buyer changed, nothing written
+  mapgen sync out/acme.xlsx briefs/acme.yaml                # statuses, started/done dates and notes into the brief
+""")
+@click.argument("tracker", type=click.Path(dir_okay=False), metavar="TRACKER.xlsx")
+@click.argument("brief", type=click.Path(exists=True, dir_okay=False), metavar="BRIEF.yaml")
+@click.option("--dry-run", is_flag=True, help="Show the changes; write nothing.")
+@click.option("--today", type=DateParam(), default=None, help="The 'as of' date a done date cannot be after "
+              "(default: the brief's dates.today, else SOURCE_DATE_EPOCH, else the system date).")
+@click.option("--template", default=None, metavar="NAME_OR_PATH", help="Use this template instead of selecting one.")
+@template_path_option
+def sync(tracker: str, brief: str, dry_run: bool, today: dt.date | None, template: str | None,
+         template_path: Sequence[str]) -> None:
+    """Read the buyer's edits in the Excel tracker back into the brief: each step's status, started
+    and done dates and notes (docs/workbook.md). Comments and layout of the brief are kept; one line
+    per change is printed. A bad edit is an error at its cell and the brief is left untouched."""
+    from mapgen.output import write_atomic
+    from mapgen.sync import sync as sync_tracker
+
+    _must_exist([tracker], "TRACKER.xlsx")
+    result = sync_tracker(Path(tracker), Path(brief), today=today, tracker_display=tracker, brief_display=brief,
+                          template=template, catalog=_catalog(template_path))
+    _warn(tracker, result.warnings)
+    for change in result.changes:
+        click.echo(f"{brief}: {change}")
+    if not result.changes:
+        click.echo(f"{brief}: no changes")
+    elif dry_run:
+        click.echo(f"{brief}: not written (--dry-run): {len(result.changes)} change(s)")
+    else:
+        write_atomic(Path(brief), result.new_text.encode("utf-8"))
+
+
 @cli.command("schema", epilog="""\b
 Examples:
   mapgen schema plan > plan.schema.json                     # validate plan JSON in your own pipeline

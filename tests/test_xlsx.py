@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -53,6 +54,44 @@ def fill(c) -> str | None:  # type: ignore[no-untyped-def]
     return rgb[-6:].upper() if isinstance(rgb, str) and rgb not in ("00000000",) else None
 
 
+def drawn_bars(wb, today: dt.date) -> dict[int, tuple[list[dt.date], str]]:  # type: ignore[no-untyped-def]
+    """What the Timeline's conditional formats draw on the day ``today``: each step's weeks and colour.
+
+    The rules are checked to be exactly the ones emulated here (first match wins), reading the
+    Plan sheet row of the same position."""
+    timeline, plan_sheet = wb["Timeline"], wb["Plan"]
+    weeks = {c.column: c.value.date() for c in timeline[1][2:]}
+    rules = [rule for ranges in timeline.conditional_formatting for rule in ranges.rules]
+    span = "ISNUMBER(Plan!$G2),C$1+6>=Plan!$G2,C$1<=IF(ISNUMBER(Plan!$K2),Plan!$K2,Plan!$H2)"
+    assert [r.formula[0] for r in rules] == [
+        f'AND({span},Plan!$L2="Done")', f'AND({span},Plan!$L2="Blocked")',
+        f'AND({span},OR(Plan!$M2="Late",AND(ISNUMBER(Plan!$I2),Plan!$I2<TODAY())))',
+        f'AND({span},OR(Plan!$M2="At risk",AND(ISNUMBER(Plan!$H2),Plan!$H2<TODAY())))',
+        f'AND({span},Plan!$O2="Yes")', f"AND({span})"]
+    colours = [r.dxf.fill.bgColor.rgb[-6:] for r in rules]
+    assert colours == [xlsx.BAR_DONE, xlsx.BAR_BLOCKED, xlsx.BAR_LATE, xlsx.BAR_AT_RISK, xlsx.BAR_CRITICAL, xlsx.BAR]
+    first = next(r[0].row for r in timeline.iter_rows(min_row=3) if isinstance(r[0].value, int))
+    out = {}
+    for row in plan_sheet.iter_rows(min_row=2):
+        v = {heading.value: c.value for heading, c in zip(plan_sheet[1], row)}
+        day = {k: v[k].date() if isinstance(v[k], dt.datetime) else None for k in ("Start", "Due", "Deadline", "Done on")}
+        end = day["Done on"] or day["Due"]
+        drawn = sorted(w for w in weeks.values() if w + dt.timedelta(days=6) >= day["Start"] and w <= end)
+        if v["Status"] == "Done":
+            colour = xlsx.BAR_DONE
+        elif v["Status"] == "Blocked":
+            colour = xlsx.BAR_BLOCKED
+        elif v["State"] == "Late" or (day["Deadline"] and day["Deadline"] < today):
+            colour = xlsx.BAR_LATE
+        elif v["State"] == "At risk" or day["Due"] < today:
+            colour = xlsx.BAR_AT_RISK
+        else:
+            colour = xlsx.BAR_CRITICAL if v["Critical"] == "Yes" else xlsx.BAR
+        assert timeline.cell(first + row[0].row - 2, 1).value == v["#"]  # the same step on both sheets
+        out[v["#"]] = (drawn, colour)
+    return out
+
+
 def sheet_rows(wb, title: str) -> dict[str, tuple]:  # type: ignore[no-untyped-def, type-arg]
     """A sheet's rows by the text of their first cell (the first such row)."""
     out: dict[str, tuple] = {}  # type: ignore[type-arg]
@@ -99,7 +138,7 @@ def test_every_example_converts_with_libreoffice_and_each_sheet_prints_on_one_pa
 def test_every_step_has_real_date_cells_equal_to_the_plan(example_books):
     for path, plan in example_books.values():
         wb = workbook(path.read_bytes())
-        assert wb.sheetnames == ["Plan", "Timeline", "People", "Risks", "Summary"]
+        assert wb.sheetnames == ["Summary", "Plan", "Timeline", "People", "Risks"]
         rows = plan_rows(wb)
         assert list(rows) == [m.id for m in plan.visible()]
         for m in plan.visible():
@@ -109,7 +148,7 @@ def test_every_step_has_real_date_cells_equal_to_the_plan(example_books):
                 assert c.is_date and c.value.date() == expected, f"{path.name}: {m.id} {column}"
             assert record["Status"].value == STATUS_LABELS[m.status] and record["Step"].value == plain(m.name)
             assert record["State"].value == STATE_LABELS[m.state]
-            assert record["Slack (days)"].value == m.slack
+            assert record["Days to spare"].value == m.slack
             assert record["Critical"].value == ("Yes" if m.critical else "No")
             assert (record["Waits for"].value or "") == ", ".join(str(n) for n in plan.waits_for(m))
             deadline, done_on = record["Deadline"].value, record["Done on"].value
@@ -129,8 +168,12 @@ def test_done_steps_show_their_actual_dates(example_books):
     weeks = {c.column: c.value.date() for c in timeline[1][2:]}
     m = plan.milestone("discovery_recap")
     row = next(r for r in timeline.iter_rows() if r[0].value == m.number)
-    drawn = {weeks[c.column]: c for c in row[2:] if fill(c) == xlsx.BAR_DONE}
-    assert list(drawn) == [dt.date(2026, 10, 26)] and drawn[dt.date(2026, 10, 26)].value == "✓"
+    assert drawn_bars(wb, plan.today)[m.number] == ([dt.date(2026, 10, 26)], xlsx.BAR_DONE)
+    ticked = [c for c in row[2:] if c.value]
+    assert [weeks[c.column] for c in ticked] == [dt.date(2026, 10, 26)]  # a tick while Done on stays in that week
+    x = get_column_letter(ticked[0].column)
+    assert re.fullmatch(rf'=IF\(AND\(ISNUMBER\(Plan!\$K(\d+)\),Plan!\$K\1>={x}\$1,Plan!\$K\1<{x}\$1\+7\),"✓",""\)',
+                        ticked[0].value)
 
 
 def test_a_tracker_people_work_in(example_books):
@@ -138,19 +181,20 @@ def test_a_tracker_people_work_in(example_books):
     sheet = workbook(path.read_bytes())["Plan"]
     last = len(plan.visible()) + 1
     assert sheet.freeze_panes == "D2"
-    assert [c.value for c in sheet[1]][5:15] == ["Waits for", "Start", "Due", "Deadline", "Done on", "Status",
-                                                 "State", "Slack (days)", "Critical", "Notes"]
-    assert sheet.column_dimensions["P"].hidden and sheet["P1"].value == "Step id"  # for reading edits back later
+    assert [c.value for c in sheet[1]][5:16] == ["Waits for", "Start", "Due", "Deadline", "Started", "Done on",
+                                                 "Status", "State", "Days to spare", "Critical", "Notes"]
+    assert sheet.column_dimensions["Q"].hidden and sheet["Q1"].value == "Step id"  # `mapgen sync` reads edits back
     table = sheet.tables["PlanSteps"]
-    assert table.ref == f"A1:P{last}" and table.autoFilter is not None
-    status, done_on = sheet.data_validations.dataValidation
+    assert table.ref == f"A1:Q{last}" and table.autoFilter is not None
+    status, started, done_on = sheet.data_validations.dataValidation
     assert status.type == "list" and status.formula1 == '"Not started,In progress,Done,Blocked"'
-    assert str(status.sqref) == f"K2:K{last}"
-    assert done_on.type == "date" and str(done_on.sqref) == f"J2:J{last}"
+    assert str(status.sqref) == f"L2:L{last}"
+    assert started.type == "date" and str(started.sqref) == f"J2:J{last}"
+    assert done_on.type == "date" and str(done_on.sqref) == f"K2:K{last}"
     rules = {rule.formula[0]: rule for rules in sheet.conditional_formatting for rule in rules.rules}
     # first match wins: done grey, blocked violet, late red (live: the deadline passed by TODAY()), at risk amber
-    assert list(rules) == ['$K2="Done"', '$K2="Blocked"', 'OR($L2="Late",AND(ISNUMBER($I2),$I2<TODAY()))',
-                           'OR($L2="At risk",AND(ISNUMBER($H2),$H2<TODAY()))', '$N2="Yes"']
+    assert list(rules) == ['$L2="Done"', '$L2="Blocked"', 'OR($M2="Late",AND(ISNUMBER($I2),$I2<TODAY()))',
+                           'OR($M2="At risk",AND(ISNUMBER($H2),$H2<TODAY()))', '$O2="Yes"']
     colours = [rule.dxf.fill.bgColor.rgb[-6:] for rule in list(rules.values())[:4]]
     assert colours == [xlsx.DONE_FILL, xlsx.BLOCKED_FILL, xlsx.LATE_FILL, xlsx.AT_RISK_FILL]
     assert all(rule.stopIfTrue for rule in list(rules.values())[:4])
@@ -158,7 +202,7 @@ def test_a_tracker_people_work_in(example_books):
     assert all(c.fill.fgColor.rgb in (None, "00000000") for row in sheet.iter_rows(min_row=2) for c in row)
     # the columns mapgen works out are labelled so, with a note on their heading
     computed = {c.value: c for c in sheet[1] if c.comment is not None}
-    assert set(computed) == {"Deadline", "State", "Slack (days)", "Critical"}
+    assert set(computed) == {"Deadline", "State", "Days to spare", "Critical"}
     assert all("Worked out by mapgen" in c.comment.text and fill(c) == xlsx.COMPUTED_FILL for c in computed.values())
 
 
@@ -183,11 +227,13 @@ def test_timeline_people_risks_and_summary(example_books):
     # bars coloured by state, at the planned dates
     steps = {r[0].value: r for r in timeline.iter_rows(min_row=6) if isinstance(r[0].value, int)}
     assert len(steps) == len(plan.visible())
+    bars = drawn_bars(wb, plan.today)  # drawn by conditional formats from the Plan sheet: as on the day generated
     for m in plan.visible():
         bar = xlsx.BAR_STYLE.get(m.state, "Bar critical" if m.critical else "Bar")
         colour = {"Bar": xlsx.BAR, "Bar critical": xlsx.BAR_CRITICAL, "Bar done": xlsx.BAR_DONE,
                   "Bar late": xlsx.BAR_LATE, "Bar at risk": xlsx.BAR_AT_RISK, "Bar blocked": xlsx.BAR_BLOCKED}[bar]
-        drawn = [weeks[c.column - 3].date() for c in steps[m.number][2:] if fill(c) == colour]
+        drawn = bars[m.number][0]
+        assert bars[m.number][1] == colour, m.id
         assert drawn[0] == m.start - dt.timedelta(days=m.start.weekday()), m.id
         assert drawn[-1] == m.due - dt.timedelta(days=m.due.weekday()), m.id
     assert {m.state for m in plan.visible()} >= {"late", "at_risk", "done"}
@@ -221,7 +267,7 @@ def test_late_summary_has_target_forecast_and_the_drivers(example_books):
     assert late[1].value == 6 and late[2].value == "steps 2, 4, 11, 12, 13, 14"
     # what mapgen worked out is said in print too (the headings' notes do not print)
     assert any(k.startswith("What mapgen works out, as of Mon 2 Nov 2026: on the Plan sheet, the columns with slate "
-                            "headings (Deadline, State, Slack (days), Critical)") for k in summary)
+                            "headings (Deadline, State, Days to spare, Critical)") for k in summary)
 
 
 def test_a_worked_out_target_says_so(example_books):
@@ -237,8 +283,8 @@ def test_a_worked_out_target_says_so(example_books):
 def test_derived_risks_are_marked(example_books):
     path, plan = example_books["globex-late"]
     sheet = workbook(path.read_bytes())["Risks"]
-    assert [c.value for c in sheet[1]] == ["Risk", "Owner", "Mitigation", "Source"]
-    sources = {row[0].value: row[3].value for row in sheet.iter_rows(min_row=2)}
+    assert [c.value for c in sheet[1]] == ["Risk", "Owner", "Mitigation", "Likelihood", "Impact", "Status", "Source"]
+    sources = {row[0].value: row[6].value for row in sheet.iter_rows(min_row=2) if row[0].value}
     assert sources == {plain(r.risk): "Found in the plan" if r.derived else "Brief" for r in plan.risks}
     assert sorted(sources.values()) == ["Brief", "Found in the plan"]
 
@@ -341,13 +387,16 @@ def test_hostile_text_stays_exact_and_never_becomes_a_formula(render):
         assert rows[m.id]["Notes"].value == (plain(m.note) if m.note else None)
     people = {row[2].value for row in wb["People"].iter_rows(min_row=2)}
     assert {HOSTILE_STRINGS[0], HOSTILE_STRINGS[1]} <= people
+    # the only formulas are mapgen's own live counts on the Summary (never text from the brief)
     formula_cells = [c for sheet in wb for row in sheet.iter_rows() for c in row if c.data_type == "f"]
-    assert formula_cells == []
+    assert all(c.value.startswith("=COUNTIF(Plan!" if c.parent.title == "Summary" else "=IF(AND(ISNUMBER(Plan!")
+               for c in formula_cells)
     assert "=SUM(A1:A9) looks like a formula" in values
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         for name in package.namelist():
-            if name.startswith("xl/worksheets/"):
-                assert "<f>" not in package.read(name).decode()
+            if name.startswith("xl/worksheets/"):  # mapgen's own formulas only: none holds the brief's text
+                formulas = re.findall(r"<f>(.*?)</f>", package.read(name).decode())
+                assert all(f.startswith("COUNTIF(Plan!") or f.startswith("IF(AND(ISNUMBER(Plan!") for f in formulas), formulas
 
 
 def test_control_characters_never_make_an_invalid_file(render):
@@ -374,7 +423,7 @@ def test_text_that_a_spreadsheet_would_evaluate_stays_text(render, text):
     note = plan_rows(workbook(data))[first.id]["Notes"]
     assert note.value == text and note.data_type == "s"
     with zipfile.ZipFile(io.BytesIO(data)) as package:
-        assert "<f>" not in package.read("xl/worksheets/sheet1.xml").decode()
+        assert "<f>" not in package.read("xl/worksheets/sheet2.xml").decode()  # the Plan sheet
 
 
 def test_internal_steps_only_when_asked_for(render):
@@ -418,7 +467,7 @@ def test_text_beside_a_date_is_kept_apart(example_books):
     path, _ = example_books["acme-enterprise"]
     wb = workbook(path.read_bytes())
     # an indent counts only with an explicit left alignment (Excel and LibreOffice ignore it on "general")
-    indented = [row[0].alignment for row in wb["Plan"].iter_rows(min_row=2, min_col=11, max_col=12)]
+    indented = [row[0].alignment for row in wb["Plan"].iter_rows(min_row=2, min_col=12, max_col=13)]
     summary = sheet_rows(wb, "Summary")
     indented.append(summary["Signature"][3].alignment)
     assert all(a.indent >= 1 and a.horizontal == "left" for a in indented)

@@ -41,12 +41,12 @@ TODAY_FILL = "374151"
 
 #: (header, width) of the Plan sheet; the last column holds the step id, hidden.
 PLAN_COLUMNS = (("#", 5), ("Workstream", 20), ("Step", 46), ("Buyer owner", 18), ("Seller owner", 18),
-                ("Waits for", 10), ("Start", 16), ("Due", 16), ("Deadline", 16), ("Done on", 16),
-                ("Status", 14), ("State", 11), ("Slack (days)", 8), ("Critical", 9), ("Notes", 40),
+                ("Waits for", 10), ("Start", 16), ("Due", 16), ("Deadline", 16), ("Started", 16), ("Done on", 16),
+                ("Status", 14), ("State", 11), ("Days to spare", 9), ("Critical", 9), ("Notes", 40),
                 ("Step id", 18))
 WRAPPED = ("Workstream", "Step", "Buyer owner", "Seller owner", "Waits for", "Notes")
 #: Columns mapgen works out from the brief: their headings are slate, with a note saying so.
-COMPUTED = ("Deadline", "State", "Slack (days)", "Critical")
+COMPUTED = ("Deadline", "State", "Days to spare", "Critical")
 LINE_HEIGHT = 15.0  # points, for the default 11 pt font
 SMALL_LINE_HEIGHT = 11.5  # points, for the 8 pt notes of the Timeline
 MAX_ROW_HEIGHT = 409.0  # points: Excel's limit; a taller row is not a valid row (the text stays in the cell)
@@ -55,8 +55,20 @@ WEEK_WIDTH = 9
 #: At most this many shaded cells for the Timeline's holiday, target and forecast columns (see _timeline_sheet).
 MAX_TINT_CELLS = 50_000
 COL = {name: i for i, (name, _) in enumerate(PLAN_COLUMNS)}
+
+
+def _letter(name: str) -> str:
+    """The Plan sheet's column letter of heading ``name``."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(COL[name] + 1)
 #: What the buyer picks in the Status column (the brief's statuses, in words).
 STATUS_WORDS = tuple(STATUS_LABELS[s] for s in STATUSES)
+
+
+def started_shown(m: Milestone) -> dt.date | None:
+    """The Started column: the day an in-progress or done step began (what ``mapgen sync`` reads back)."""
+    return m.actual_start if m.status in ("in_progress", "done") else None
 
 
 def text(value: Any) -> str:
@@ -146,13 +158,14 @@ def build_workbook(plan: Plan, include_internal: bool) -> bytes:
     wb = Workbook(write_only=True)
     styles = Styles(wb)
     steps = plan.visible(include_internal)
-    _plan_sheet(wb.create_sheet("Plan"), plan, steps, styles, include_internal)
     # why each forecast is what it is: worked out once (a chain of thousands of steps takes a while)
     why = {key: text(drivers_sentence(plan, key)) for key in ("signature", "go_live")}
+    # the Summary first: what a reader opening the file sees (its live counts are formulas on the Plan sheet)
+    _summary_sheet(wb.create_sheet("Summary"), plan, steps, styles, include_internal, why)
+    _plan_sheet(wb.create_sheet("Plan"), plan, steps, styles, include_internal)
     _timeline_sheet(wb.create_sheet("Timeline"), plan, steps, styles, why)
     _people_sheet(wb.create_sheet("People"), plan, styles)
     _risks_sheet(wb.create_sheet("Risks"), plan, styles)
-    _summary_sheet(wb.create_sheet("Summary"), plan, steps, styles, include_internal, why)
     if plan.changes is not None:  # --baseline
         from .changes_sheet import changes_sheet
 
@@ -194,6 +207,14 @@ def cell(ws, value: Any, style: str | None = None, *, font=None, fill=None, alig
         note = Comment(clean(comment), "mapgen")
         note.width, note.height = 320, 24 + 16 * _lines(comment, 40)
         c.comment = note
+    return c
+
+
+def formula(ws, expression: str, style: str | None = None, **options: Any):  # type: ignore[no-untyped-def]
+    """A write-only cell holding a formula (``expression`` starts with "="), computed when the file opens."""
+    c = cell(ws, None, style, **options)
+    c.value = expression
+    c.data_type = "f"
     return c
 
 
@@ -259,6 +280,7 @@ def _plan_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,  #
             cell(ws, m.start, "Plan date"),
             cell(ws, m.due, "Plan date", comment=due_note),
             cell(ws, None if m.is_done else m.latest_due, "Plan date"),
+            cell(ws, started_shown(m), "Plan date"),
             cell(ws, m.actual_done, "Plan date"),
             cell(ws, STATUS_LABELS[m.status], "Plan status"),
             cell(ws, STATE_LABELS[m.state], "Plan status"),
@@ -314,7 +336,7 @@ def _plan_notes(plan: Plan) -> dict[str, str]:
         "State": (f"Worked out by mapgen on {on}: Late (its deadline has passed or can no longer be met), "
                   "At risk (one more slip and it is late), Blocked, Done or On track. Regenerate the plan to "
                   "update it; the row colours follow the Status, the dates and today."),
-        "Slack (days)": "Worked out by mapgen: working days the step can slip before it misses its deadline.",
+        "Days to spare": "Worked out by mapgen: working days the step can slip before it misses its deadline.",
         "Critical": "Worked out by mapgen: Yes when the step is on the chain that decides the earliest "
                     "signature or go-live.",
     }
@@ -369,12 +391,15 @@ def _validations(ws, last: int) -> None:  # type: ignore[no-untyped-def]
                             showErrorMessage=True, errorTitle="Status", error="Pick a status from the list: " + words,
                             promptTitle="Status", prompt=words)
     status.add(f"{column}2:{column}{last}")
-    column = get_column_letter(COL["Done on"] + 1)
-    done = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,  # 1 Jan 2000
-                          showErrorMessage=True, errorTitle="Done on", error="Enter the date the step was done",
-                          promptTitle="Done on", prompt="The date the step was done")
-    done.add(f"{column}2:{column}{last}")
-    ws.data_validations.dataValidation += [status, done]
+    dates = []
+    for name, what in (("Started", "began"), ("Done on", "was done")):
+        column = get_column_letter(COL[name] + 1)
+        rule = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,  # 1 Jan 2000
+                              showErrorMessage=True, errorTitle=name, error=f"Enter the date the step {what}",
+                              promptTitle=name, prompt=f"The date the step {what}")
+        rule.add(f"{column}2:{column}{last}")
+        dates.append(rule)
+    ws.data_validations.dataValidation += [status, *dates]
 
 
 def _conditional_formats(ws, last: int, styles: Styles) -> None:  # type: ignore[no-untyped-def]
@@ -459,6 +484,37 @@ def _key_rows(plan: Plan) -> list[tuple[str, dict[dt.date, tuple[str, str]], dic
     return rows
 
 
+def _timeline_bars(ws, first_row: int, count: int, week_count: int) -> None:  # type: ignore[no-untyped-def]
+    """Each step's bar, drawn by conditional formats from its Plan sheet row (the same order, from row 2):
+    the weeks from Start to Done on (else Due), coloured by the Status and the dates against TODAY() as the Plan
+    sheet's rows are (done grey, blocked violet, late red, at risk amber), critical steps dark blue, others
+    light blue. Edit a date or a status on the Plan sheet and the bar moves and recolours when recalculated."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    def plan(name: str) -> str:
+        return f"Plan!${_letter(name)}2"  # relative row: the rule's first row is the Plan sheet's row 2
+
+    start, due, done, deadline = plan("Start"), plan("Due"), plan("Done on"), plan("Deadline")
+    status, state, critical = plan("Status"), plan("State"), plan("Critical")
+    span = f"ISNUMBER({start}),C$1+6>={start},C$1<=IF(ISNUMBER({done}),{done},{due})"
+    rules = (
+        (f'{status}="{STATUS_LABELS["done"]}"', BAR_DONE, None),
+        (f'{status}="{STATUS_LABELS["blocked"]}"', BAR_BLOCKED, "FFFFFF"),
+        (f'OR({state}="{STATE_LABELS["late"]}",AND(ISNUMBER({deadline}),{deadline}<TODAY()))', BAR_LATE, "FFFFFF"),
+        (f'OR({state}="{STATE_LABELS["at_risk"]}",AND(ISNUMBER({due}),{due}<TODAY()))', BAR_AT_RISK, None),
+        (f'{critical}="Yes"', BAR_CRITICAL, "FFFFFF"),
+        ("", BAR, None),
+    )
+    grid = f"C{first_row}:{get_column_letter(2 + week_count)}{first_row + count - 1}"
+    for condition, colour, text_colour in rules:
+        expression = f"AND({span},{condition})" if condition else f"AND({span})"
+        ws.conditional_formatting.add(grid, FormulaRule(
+            formula=[expression], fill=PatternFill("solid", bgColor=colour), stopIfTrue=True,
+            font=Font(color=text_colour, bold=True) if text_colour else None))
+
+
 def _timeline_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,  # type: ignore[no-untyped-def]
                     why_of: dict[str, str]) -> None:
     """Week by week: bars at the planned dates (done steps at their actual dates), coloured by state;
@@ -524,23 +580,27 @@ def _timeline_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles
     for row_number, (m, name) in enumerate(zip(steps, names), 3 + len(keys)):
         span = (_monday(m.start), _monday(m.due))
         room = _monday(m.earliest_start) if m.is_open and m.earliest_start < m.start else span[0]
-        bar = BAR_STYLE.get(m.state, "Bar critical" if m.critical else "Bar")
         lines = _lines(name, name_width)
         if lines > 1:
             ws.row_dimensions[row_number].height = _height(lines)
         row = [cell(ws, m.number, "Plan cell"), cell(ws, name, NAME_STYLE.get(m.state, "Step name"))]
-        # the week cells by index: the shaded columns, the room to move, then the bar over them
+        # the week cells by index: the shaded columns and the room to move; the bar is drawn over them by the
+        # conditional formats (_timeline_bars), from the Plan sheet's dates and status, so it follows an edit
         cells: list[Any] = [blank(column_tint[w]) if w in column_tint else None for w in weeks] if column_tint \
             else [None] * len(weeks)
         first_bar, last_bar, first_room = (week_index(d) for d in (span[0], span[1], room))
         cells[first_room:first_bar] = [blank("Room to move")] * (first_bar - first_room)
-        cells[first_bar:last_bar + 1] = [blank(bar)] * (last_bar - first_bar + 1)
-        if m.is_done:
-            cells[last_bar] = cell(ws, "✓", bar)
-        elif m.is_event:
-            cells[first_bar] = cell(ws, "◆", bar)
+        plan_row = row_number - len(keys) - 1
+        if m.is_done or m.is_event:  # the mark shows while the Plan sheet's date stays in this week
+            at, date_column, mark = (last_bar, "Done on", "✓") if m.is_done else (first_bar, "Start", "◆")
+            week = f"{get_column_letter(3 + at)}$1"
+            day = f"Plan!${_letter(date_column)}{plan_row}"
+            cells[at] = formula(ws, f'=IF(AND(ISNUMBER({day}),{day}>={week},{day}<{week}+7),"{mark}","")',
+                                alignment=styles.center, font=styles.body)
         row += cells
         ws.append(row)
+    if steps and weeks:
+        _timeline_bars(ws, 3 + len(keys), len(steps), len(weeks))
     ws.append([])
     row_number = len(steps) + len(keys) + 4
     grid_width = name_width + WEEK_WIDTH * len(weeks)
@@ -605,7 +665,11 @@ def _people_sheet(ws, plan: Plan, styles: Styles) -> None:  # type: ignore[no-un
                    for i, v in enumerate(values)])
 
 
-RISK_COLUMNS = (("Risk", 60), ("Owner", 22), ("Mitigation", 50), ("Source", 18))
+RISK_COLUMNS = (("Risk", 60), ("Owner", 22), ("Mitigation", 50), ("Likelihood", 12), ("Impact", 12),
+                ("Status", 12), ("Source", 18))
+#: The Risks sheet's drop-downs: what the team picks for each risk (left empty by mapgen).
+RISK_CHOICES = {"Likelihood": ("Low", "Medium", "High"), "Impact": ("Low", "Medium", "High"),
+                "Status": ("Open", "Mitigating", "Closed")}
 
 
 def _risks_sheet(ws, plan: Plan, styles: Styles) -> None:  # type: ignore[no-untyped-def]
@@ -617,11 +681,29 @@ def _risks_sheet(ws, plan: Plan, styles: Styles) -> None:  # type: ignore[no-unt
     _header(ws, [name for name, _ in RISK_COLUMNS], styles)
     for row_number, r in enumerate(plan.risks, 2):
         values = (text(r.risk), text(r.owner), text(r.mitigation), "Found in the plan" if r.derived else "Brief")
-        lines = max(_lines(v, w) for v, (_, w) in zip(values, RISK_COLUMNS))
+        widths = [w for name, w in RISK_COLUMNS if name not in RISK_CHOICES]
+        lines = max(_lines(v, w) for v, w in zip(values, widths))
         if lines > 1:
             ws.row_dimensions[row_number].height = _height(lines)
         ws.append([cell(ws, v, alignment=styles.wrap) for v in values[:3]]
+                  + [cell(ws, None, alignment=styles.indented) for _ in RISK_CHOICES]
                   + [cell(ws, values[3], alignment=styles.indented_wrap, font=styles.muted if r.derived else None)])
+    _risk_validations(ws, max(2, len(plan.risks) + 1) + 20)  # room for the risks the team adds below
+
+
+def _risk_validations(ws, last: int) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    names = [name for name, _ in RISK_COLUMNS]
+    for name, choices in RISK_CHOICES.items():
+        words = ", ".join(choices)
+        rule = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+                              showErrorMessage=True, errorTitle=name, error=f"Pick from the list: {words}",
+                              promptTitle=name, prompt=words)
+        column = get_column_letter(names.index(name) + 1)
+        rule.add(f"{column}2:{column}{last}")
+        ws.data_validations.dataValidation.append(rule)
 
 
 SUMMARY_WIDTHS = (30, 18, 18, 58)
@@ -692,6 +774,13 @@ def _summary_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,
     add([])
     add([cell(ws, "Where the plan stands", font=styles.section)])
     add([label("Steps"), cell(ws, len(steps), alignment=styles.left)])
+    if steps:  # live: counted from the Plan sheet's Status column whenever the file is opened
+        statuses = f"Plan!${_letter('Status')}$2:${_letter('Status')}${len(steps) + 1}"
+        done_word = STATUS_LABELS["done"]
+        add([label("Complete"), formula(ws, f'=COUNTIF({statuses},"{done_word}")/{len(steps)}', alignment=styles.left,
+                                        number_format="0%", font=styles.bold),
+             cell(ws, "of the steps are Done on the Plan sheet (counted when the file is opened)",
+                  font=styles.muted, alignment=styles.wrap)], merge="C")
     for state in ("done", "late", "at_risk", "blocked"):
         found = [m for m in steps if m.state == state]
         numbers = ("steps " if len(found) > 1 else "step ") + ", ".join(str(m.number) for m in found) if found else ""
@@ -759,3 +848,13 @@ def _properties(wb, plan: Plan) -> None:  # type: ignore[no-untyped-def]
     props.lastModifiedBy = "mapgen"
     props.keywords = "mutual action plan"
     props.created = props.modified = stamp
+    # which deal the tracker belongs to: `mapgen sync` refuses a tracker of another deal
+    from openpyxl.packaging.custom import StringProperty
+
+    from mapgen.sync import BRIEF_PROPERTY, BUYER_PROPERTY, DEAL_PROPERTY
+
+    wb.custom_doc_props.append(StringProperty(name=DEAL_PROPERTY, value=text(plan.deal.name)))
+    wb.custom_doc_props.append(StringProperty(name=BUYER_PROPERTY, value=text(plan.buyer.company)))
+    if plan.source:  # the file name only: the same brief in another folder gives the same bytes
+        wb.custom_doc_props.append(StringProperty(name=BRIEF_PROPERTY, value=clean(plan.source.replace("\\", "/")
+                                                                                   .rsplit("/", 1)[-1])))
