@@ -144,6 +144,33 @@ def test_three_weeks_of_a_deal(tmp_path, capsys):
     assert_only_steps_changed(original, week3, {"security_questionnaire", "sso_design", "success_criteria",
                                                 "technical_validation", "legal_review"})
 
+    # the weekly check-in: regenerate with last week's plan as the baseline, and the slip report
+    week2_json = tmp_path / "week2.json"  # what the plan said a week ago: that brief, that day
+    (tmp_path / "week2-brief.yaml").write_text(week2, encoding="utf-8")
+    code, out, err = mapgen(capsys, "plan", tmp_path / "week2-brief.yaml", "--json", "--today", "2026-11-16")
+    assert code == 0, err
+    week2_json.write_text(out, encoding="utf-8")
+    code, _, err = mapgen(capsys, "generate", brief, "-o", tmp_path / "checkin", "-f", "md,json", "--today",
+                          "2026-11-23", "--baseline", week2_json, "-q")
+    assert code == 0, err
+    old_plan = json.loads(week2_json.read_text(encoding="utf-8"))
+    new_plan = json.loads((tmp_path / "checkin" / "acme.json").read_text(encoding="utf-8"))
+    old_dates = {m["id"]: (m["start"], m["due"]) for m in old_plan["milestones"]}
+    moved = {m["id"] for m in new_plan["milestones"]  # what the buyer reads: internal steps are not reported
+             if not m["internal"] and m["id"] in old_dates and (m["start"], m["due"]) != old_dates[m["id"]]}
+    code, out, err = mapgen(capsys, "diff", week2_json, tmp_path / "checkin" / "acme.json", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert {m["id"] for m in report["moved"]} == moved  # exactly the steps that moved, checked on the JSONs
+    assert moved  # three weeks of real edits move something
+    signature = report["signature"]
+    assert (signature["old"]["forecast"], signature["new"]["forecast"]) == (
+        old_plan["signature"]["forecast"], new_plan["signature"]["forecast"])  # the change in forecast signature
+    section = (tmp_path / "checkin" / "acme.md").read_text(encoding="utf-8").split("## What changed since", 1)[1]
+    names = {m["id"]: m["name"] for m in new_plan["milestones"]}
+    for step in moved:
+        assert names[step].replace("**", "") in section.replace("**", ""), step
+
 
 @pytest.fixture(scope="module")
 def tracked(tmp_path_factory):
