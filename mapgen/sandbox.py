@@ -240,3 +240,19 @@ def environment(**options: Any) -> SandboxEnvironment:
         env.filters[name] = _sized_filter(env.filters[name])
     env.filters["format"] = _format_filter
     return env
+
+
+def template_problem(exc: Exception, path: Any, format_name: str) -> list[Any]:
+    """A render error of a user's text template as ``FILE:LINE: error: format NAME: template error: ...``."""
+    import traceback
+
+    from mapgen.errors import Problem
+
+    line = None
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename == "<template>":
+            line = frame.lineno
+            break
+    message = getattr(exc, "message", None) or str(exc)
+    return [Problem(f"format {format_name}: template error: {message}", str(path),
+                    getattr(exc, "lineno", None) or line)]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -110,7 +109,7 @@ def _hash(text: str) -> str:
 
 
 def csp(style: str, script: str | None, extra: str = "") -> str:
-    policy = [f"default-src 'none'", f"style-src {_hash(style)}", "img-src data:",
+    policy = ["default-src 'none'", f"style-src {_hash(style)}", "img-src data:",
               f"script-src {_hash(script)}" if script else "script-src 'none'",
               "base-uri 'none'", "form-action 'none'"]
     if extra:
@@ -163,38 +162,23 @@ def render_page(plan: Plan, context: RenderContext, *, script: bool = True, extr
     except RenderError:
         raise
     except Exception as exc:  # a template error names the template file and line
-        raise RenderError(_template_problem(exc, path)) from exc
+        from mapgen.sandbox import template_problem
+
+        raise RenderError(template_problem(exc, path, "html")) from exc
     return text.rstrip("\n") + "\n"
 
 
 def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
-    """The variables ``plan.html.j2`` sees (documented in docs/html.md)."""
+    """The variables ``plan.html.j2`` sees (documented in docs/html.md): the Markdown template's, and the
+    drawn timeline."""
     from mapgen.builtin.html_page.page import closed_days, timeline_svg
-    from mapgen.wording import date_range, drivers_sentence, target_text
+    from mapgen.builtin.plan_context import plan_context
 
-    internal = context.include_internal
-    key_dates = [("Signature", "signature", plan.signature)]
-    if plan.go_live:
-        key_dates.append(("Go-live", "go_live", plan.go_live))
     colours = accent_colours(context.options.get("accent"))
-    return {
-        "plan": replace(plan, source=Path(plan.source).name if plan.source else None),
-        "key_dates": key_dates,
-        "why": {key: drivers_sentence(plan, key, internal) for _, key, _ in key_dates},
-        "target_text": lambda key: target_text(plan, key),
-        "after": lambda m: ", ".join(str(n) for n in plan.waits_for(m, internal)),
-        "next_steps": plan.next_steps(include_internal=internal),
-        "date_range": date_range,
-        "steps": plan.visible(internal),
-        "groups": plan.by_workstream(internal),
-        "gates": plan.gates(internal),
-        "late": plan.late_steps(internal),
-        "unnamed": plan.unnamed(internal),
-        "timeline": Markup(timeline_svg(plan, internal, colours["accent"])),
-        "closed_days": closed_days(plan, internal),
+    return plan_context(plan, context) | {
+        "timeline": Markup(timeline_svg(plan, context.include_internal, colours["accent"])),
+        "closed_days": closed_days(plan, context.include_internal),
         "changes": Markup(_changes_html(plan)),
-        "include_internal": internal,
-        "options": context.options,
     }
 
 
@@ -222,18 +206,6 @@ def _compile(source: str):  # type: ignore[no-untyped-def]
     env.filters.update(md=html_inline, plain=lambda t: plain("" if t is None else str(t)), date=human_date,
                        role=role_label, iso=lambda d: d.isoformat())
     return env.from_string(source)
-
-
-def _template_problem(exc: Exception, path: Path) -> list[Problem]:
-    import traceback
-
-    line = None
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename == "<template>":
-            line = frame.lineno
-            break
-    message = getattr(exc, "message", None) or str(exc)
-    return [Problem(f"format html: template error: {message}", str(path), getattr(exc, "lineno", None) or line)]
 
 
 @hookimpl

@@ -9,7 +9,6 @@ never break a table or turn into HTML.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,7 +95,9 @@ class MarkdownFormat(OutputFormat):
             with budget():
                 text = _compile(source).render(**template_context(plan, context))
         except Exception as exc:  # a template error names the template file and line
-            raise RenderError(_template_problem(exc, path)) from exc
+            from mapgen.sandbox import template_problem
+
+            raise RenderError(template_problem(exc, path, "md")) from exc
         return (text.rstrip("\n") + "\n").encode("utf-8")
 
     def check_template(self, context: RenderContext) -> list[Problem]:
@@ -114,30 +115,9 @@ class MarkdownFormat(OutputFormat):
 
 def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
     """The variables ``plan.md.j2`` sees (documented in docs/templates.md)."""
-    from mapgen.wording import date_range, drivers_sentence, target_text
+    from mapgen.builtin.plan_context import plan_context
 
-    internal = context.include_internal
-    key_dates = [("Signature", "signature", plan.signature)]
-    if plan.go_live:
-        key_dates.append(("Go-live", "go_live", plan.go_live))
-    return {
-        "plan": replace(plan, source=Path(plan.source).name if plan.source else None),  # no folder of the user's
-        "key_dates": key_dates,
-        "why": {key: drivers_sentence(plan, key, internal) for _, key, _ in key_dates},
-        "target_text": lambda key: target_text(plan, key),
-        "after": lambda m: ", ".join(str(n) for n in plan.waits_for(m, internal)),
-        "next_steps": plan.next_steps(include_internal=internal),
-        "date_range": date_range,
-        "steps": plan.visible(context.include_internal),
-        "groups": plan.by_workstream(context.include_internal),
-        "gates": plan.gates(context.include_internal),
-        "late": plan.late_steps(context.include_internal),
-        "include_internal": context.include_internal,
-        "options": context.options,
-        "changes": plan.changes,
-        "changes_md": _changes_md(plan),
-        "moved": lambda m: _moved(plan, m),
-    }
+    return plan_context(plan, context) | {"changes": plan.changes, "changes_md": _changes_md(plan)}
 
 
 def _changes_md(plan: Plan) -> str:
@@ -147,15 +127,6 @@ def _changes_md(plan: Plan) -> str:
     from mapgen.slip import markdown
 
     return markdown(plan.changes, level=2)
-
-
-def _moved(plan: Plan, m: Any) -> str:
-    """``moved +3 d`` beside a step that moved since the baseline, or ""."""
-    if plan.changes is None:
-        return ""
-    from mapgen.slip import moved_mark
-
-    return moved_mark(plan.changes.moved_by_id().get(m.id))
 
 
 @lru_cache(maxsize=16)
@@ -168,18 +139,6 @@ def _compile(source: str):  # type: ignore[no-untyped-def]
 
     env.filters.update(md=inline, cell=cell, date=human_date, role=role_label)
     return env.from_string(source)
-
-
-def _template_problem(exc: Exception, path: Path) -> list[Problem]:
-    import traceback
-
-    line = None
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename == "<template>":
-            line = frame.lineno
-            break
-    message = getattr(exc, "message", None) or str(exc)
-    return [Problem(f"format md: template error: {message}", str(path), getattr(exc, "lineno", None) or line)]
 
 
 @hookimpl
