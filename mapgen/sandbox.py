@@ -256,3 +256,18 @@ def template_problem(exc: Exception, path: Any, format_name: str) -> list[Any]:
     message = getattr(exc, "message", None) or str(exc)
     return [Problem(f"format {format_name}: template error: {message}", str(path),
                     getattr(exc, "lineno", None) or line)]
+
+
+def syntax_problems(path: Any, compile_source: Callable[[str], Any]) -> list[Any]:
+    """``mapgen check`` on a user's text template: its syntax errors, located (none when ``path`` is None)."""
+    from jinja2 import TemplateSyntaxError
+
+    from mapgen.errors import Problem
+
+    if path is None:
+        return []
+    try:
+        compile_source(path.read_text(encoding="utf-8"))
+    except TemplateSyntaxError as exc:
+        return [Problem(f"invalid template: {exc.message}", str(path), exc.lineno)]
+    return []

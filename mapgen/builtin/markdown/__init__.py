@@ -101,16 +101,9 @@ class MarkdownFormat(OutputFormat):
         return (text.rstrip("\n") + "\n").encode("utf-8")
 
     def check_template(self, context: RenderContext) -> list[Problem]:
-        path = context.asset(TEMPLATE_NAME)
-        if path is None:
-            return []
-        from jinja2 import TemplateSyntaxError
+        from mapgen.sandbox import syntax_problems
 
-        try:
-            _compile(path.read_text(encoding="utf-8"))
-        except TemplateSyntaxError as exc:
-            return [Problem(f"invalid template: {exc.message}", str(path), exc.lineno)]
-        return []
+        return syntax_problems(context.asset(TEMPLATE_NAME), _compile)
 
 
 def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
