@@ -292,9 +292,7 @@ def plan(brief: str, as_json: bool, template: str | None, today: dt.date | None,
     result = build_plan(Path(brief), today=today, template=template, catalog=_catalog(template_path),
                         display=brief)
     if as_json:
-        from mapgen.builtin.json_format import plan_json
-
-        click.echo(plan_json(result), nl=False)
+        click.echo(result.to_json(), nl=False)
         return
     from mapgen.terminal import plan_table
 

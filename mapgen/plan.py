@@ -379,6 +379,12 @@ class Plan:
 
     # -- JSON (docs/plan-json.md) ----------------------------------------------------------
 
+    def to_json(self) -> str:
+        """Stable, strict JSON: keys in the documented order, UTF-8 text unescaped, one trailing newline."""
+        import json
+
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
     def to_dict(self) -> dict[str, Any]:
         """The plan JSON, schema 2 (docs/plan-json.md); ``mapgen schema plan`` prints its JSON Schema."""
         cal = self.calendar

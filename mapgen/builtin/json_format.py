@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import json
 
 from mapgen.formats import OutputFormat, RenderContext
 from mapgen.hookspecs import hookimpl
@@ -24,8 +23,8 @@ class JsonFormat(OutputFormat):
 
 
 def plan_json(plan: Plan) -> str:
-    """Stable JSON: keys in the documented order, UTF-8 text unescaped, one trailing newline."""
-    return json.dumps(plan.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"  # strict JSON
+    """The plan JSON (``Plan.to_json``: the core writes it, so ``mapgen plan --json`` needs no format)."""
+    return plan.to_json()
 
 
 @hookimpl
