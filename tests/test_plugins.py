@@ -272,6 +272,7 @@ def test_mapgen_load_plugins_limits_external_plugins(value, expected):
     assert "md " in out and "json " in out  # built-in formats always load
 
 
+@pytest.mark.slow
 def test_installing_and_uninstalling_mapgen_ics_in_a_fresh_venv(tmp_path):
     """As a user would: a new virtual environment, mapgen, then the plugin, then without it."""
     venv = tmp_path / "venv"
