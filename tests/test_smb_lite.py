@@ -174,9 +174,23 @@ def test_compact_is_chosen_by_the_template_not_its_name(tmp_path):
         pptx.render(plan, RenderContext(options={"layout": "tiny"}))
 
 
-@pytest.mark.xfail(strict=True, reason="the SMB document still takes two pages")
 def test_the_smb_document_fits_one_page(bloom, tmp_path):
     files, _ = bloom
     from tests.office import pdf_pages
 
     assert pdf_pages(convert_to_pdf(files["docx"], tmp_path)) == 1
+
+
+def test_the_compact_document_is_chosen_by_the_template(bloom):
+    from mapgen.errors import RenderError
+    from mapgen.formats import RenderContext
+    from mapgen.plugins import formats
+
+    _, plan = bloom
+    docx = formats()["docx"].format
+    full = Document(io.BytesIO(docx.render(plan, RenderContext())))
+    compact = Document(io.BytesIO(docx.render(plan, RenderContext(options={"layout": "compact"}))))
+    assert "Who is involved" in [p.text for p in full.paragraphs]
+    assert "Who is involved" not in [p.text for p in compact.paragraphs]
+    with pytest.raises(RenderError, match="layout must be one of full, compact"):
+        docx.render(plan, RenderContext(options={"layout": "tiny"}))

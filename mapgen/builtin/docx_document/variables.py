@@ -39,7 +39,20 @@ def rich(template, text: str | None, *, bold: bool = False, color: str | None = 
     return value
 
 
-def template_variables(plan: Plan, template, include_internal: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+#: ``formats.docx.layout`` in a template: ``full`` or ``compact`` (a one-page document for a short plan: no
+#: "Who is involved" table, since every owner is named in the plan, and one signer a side).
+LAYOUTS = ("full", "compact")
+
+
+def template_variables(plan: Plan, template, include_internal: bool,  # type: ignore[no-untyped-def]
+                       layout: str = "full") -> dict[str, Any]:
+    variables = _variables(plan, template, include_internal)
+    if layout == "compact":
+        variables.update(people=[], people_pairs=[], signers=variables["signers"][:1])
+    return variables
+
+
+def _variables(plan: Plan, template, include_internal: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     visible = plan.visible(include_internal)
     return {
         "title": _text(plan.title),
