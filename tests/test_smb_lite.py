@@ -150,6 +150,7 @@ def test_step_descriptions_are_in_the_document_the_markdown_and_the_deck_notes(b
 def test_a_plan_without_risks_or_gates_prints_no_such_section(bare):
     md = bare["md"].read_text(encoding="utf-8")
     assert "## Risks" not in md and "## Decision gates" not in md and "## Staying on track" not in md
+    assert "\n\n\n" not in md  # a section left out leaves no gap
     word = docx_text(bare["docx"])
     assert "Risks and mitigations" not in word and "No risks listed" not in word
     assert "Decision gates" not in word
