@@ -151,7 +151,7 @@ def _brief(tmp_path: Path, name: str, edit) -> Path:
 def test_renamed_added_removed_and_owner_changes(tmp_path: Path, mapgen_cli) -> None:
     old = _brief(tmp_path, "old.yaml", lambda t: t.replace(
         "  discovery_call: {status: done, done: 2026-10-29}\n",
-        "  discovery_call: {status: done, done: 2026-10-29}\n  security_check: {skip: true}\n"))
+        "  discovery_call: {status: done, done: 2026-10-29}\n  value_review: {skip: true}\n"))
     new = _brief(tmp_path, "new.yaml", lambda t: t.replace(
         "  discovery_call: {status: done, done: 2026-10-29}\n",
         "  discovery_call: {status: done, done: 2026-10-29}\n  proposal: {name: Proposal walked through together}\n"
@@ -161,14 +161,13 @@ def test_renamed_added_removed_and_owner_changes(tmp_path: Path, mapgen_cli) -> 
     result = mapgen_cli("diff", old, new, "--json")
     assert result.code == 0, result.err
     data = json.loads(result.out)
-    assert [a["id"] for a in data["added"]] == ["security_check", "brand_review"] or \
-        sorted(a["id"] for a in data["added"]) == ["brand_review", "security_check"]
+    assert sorted(a["id"] for a in data["added"]) == ["brand_review", "value_review"]
     assert data["removed"] == []
     assert [r["id"] for r in data["renamed"]] == ["proposal"]
     assert data["renamed"][0]["new"] == "Proposal walked through together"
     assert [(o["id"], o["side"], o["new"]) for o in data["owners"]] == [("trial", "seller", "Mei Chen")]
     back = json.loads(mapgen_cli("diff", new, old, "--json").out)
-    assert sorted(r["id"] for r in back["removed"]) == ["brand_review", "security_check"]
+    assert sorted(r["id"] for r in back["removed"]) == ["brand_review", "value_review"]
     assert back["added"] == []
     md = mapgen_cli("diff", new, old, "--md").out
     assert "- Removed: **Brand guidelines shared**" in md

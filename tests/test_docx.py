@@ -123,8 +123,8 @@ dates: {today: 2026-11-02, signature: 2026-12-18}
 
 
 def step_cell(row: list[str], name: str) -> bool:
-    """A plan table's step cell: the name, then the note on its own line when there is one."""
-    return row[1] == name or row[1].startswith(name + "\n")
+    """A plan table's step cell: the name (and why it matters), then the note on its own line when there is one."""
+    return row[1] == name or row[1].startswith(name + "\n") or row[1].startswith(name + " · ")
 
 
 def test_notes_sit_under_the_step_name_so_no_column_is_squeezed(render):
@@ -137,14 +137,17 @@ def test_notes_sit_under_the_step_name_so_no_column_is_squeezed(render):
     assert len(widths) == 7 and abs(sum(widths) - 10512) < 8  # the page's width: 7.3 in
     noted = next(m for m in plan.visible() if m.note)
     row = next(r for r in rows(doc) if len(r) == 7 and step_cell(r, plain(noted.name)))
-    assert row[1] == f"{plain(noted.name)}\n{plain(noted.note)}"
+    from mapgen.builtin.docx_document.variables import DESCRIBED_STEPS
+
+    described = noted.description and len(plan.visible()) <= DESCRIBED_STEPS
+    why = f" · {plain(noted.description)}" if described else ""
+    assert row[1] == f"{plain(noted.name)}{why}\n{plain(noted.note)}"
 
 
-def test_who_is_involved_says_so_when_no_one_is_named(render):
+def test_who_is_involved_is_left_out_when_no_one_is_named(render):
     doc = open_docx(render("docx", plan_from_brief(NO_NOTES_NO_PEOPLE)))
     paragraphs = [p.text for p in doc.paragraphs]
-    heading = paragraphs.index("Who is involved")
-    assert paragraphs[heading + 1] == "No one is named yet on either side: who decides, who signs, and who does the work?"
+    assert "Who is involved" not in paragraphs and not any("No one is named" in p for p in paragraphs)
     assert not any(len(t.columns) == 2 and t.rows[0].cells[0].text == "Hooli" for t in doc.tables)
     plan = make_plan()
     people = next(t for t in open_docx(render("docx", plan)).tables

@@ -116,6 +116,9 @@ def test_every_customer_facing_step_is_in_the_plan_table(example_decks):
 
     for path, plan in example_decks.values():
         rows = table_cells(deck(path.read_bytes()))
+        if len(next(r for r in rows if r[:2] == ["#", "Step"])) == 6:  # the compact deck (formats.pptx.layout)
+            _check_compact_steps(path, plan, rows)
+            continue
         assert ["#", "Step", "Workstream"] == next(r for r in rows if len(r) == 8)[:3]
         for step in plan.visible():
             row = next((r for r in rows if len(r) == 8 and r[1] == plain(step.name)), None)
@@ -132,6 +135,22 @@ def test_every_customer_facing_step_is_in_the_plan_table(example_decks):
         for step in plan.milestones:
             if step.internal:
                 assert plain(step.name) not in all_text(deck(path.read_bytes()))
+
+
+def _check_compact_steps(path, plan, rows) -> None:  # type: ignore[no-untyped-def]
+    """The compact deck's one steps table: number, step, both owners, due date and status."""
+    from mapgen.wording import human_date
+
+    for step in plan.visible():
+        row = next((r for r in rows if len(r) == 6 and r[1] == plain(step.name)), None)
+        assert row is not None, f"{path.name}: step {step.id} not found"
+        assert row[0].split()[0] == str(step.number)
+        assert row[2] == step.owners.buyer.name and row[3] == step.owners.seller.name
+        due = f"Done {human_date(step.actual_done)}" if step.is_done else human_date(step.due)
+        assert row[4].startswith(due) and row[5] == step.status_label
+    for step in plan.milestones:
+        if step.internal:
+            assert plain(step.name) not in all_text(deck(path.read_bytes()))
 
 
 def test_the_slides_a_rep_walks_through(example_decks):
@@ -474,11 +493,27 @@ def test_a_late_plan_shows_target_beside_forecast_and_names_the_drivers(story_de
     page = pdf_text(pdf)[1]
     assert f"Forecast {forecast}" in page and target in page and why in page
     # The timeline draws the target and the forecast.
-    labels = [sh.text_frame.text for sh in slide_titled(prs, "The path to").shapes if sh.has_text_frame]
+    labels = [sh.text_frame.text for sh in timeline_slide(prs).shapes if sh.has_text_frame]
     assert "Target signature 18 Dec" in labels and "Forecast signature 15 Jan" in labels
     # The talk track says it too.
     notes = slide.notes_slide.notes_text_frame.text
     assert forecast in notes and flat(plain(drivers_sentence(plan, "signature"))) in flat(notes)
+
+
+def key_dates_slide(prs):  # type: ignore[no-untyped-def]
+    """The slide with the key dates: the outcome slide, or the title slide of a compact deck."""
+    try:
+        return slide_titled(prs, "Why we are doing this")
+    except StopIteration:
+        return prs.slides[0]
+
+
+def timeline_slide(prs):  # type: ignore[no-untyped-def]
+    """The timeline: its own slide, or the compact deck's timeline-and-steps slide."""
+    try:
+        return slide_titled(prs, "The path to")
+    except StopIteration:
+        return slide_titled(prs, "The plan, step by step")
 
 
 def test_a_worked_out_target_is_never_shown_as_the_buyers_target(story_decks):
@@ -487,9 +522,9 @@ def test_a_worked_out_target_is_never_shown_as_the_buyers_target(story_decks):
     prs = deck(path.read_bytes())
     everything = all_text(prs) + "\n".join(s.notes_slide.notes_text_frame.text for s in prs.slides)
     assert "Target signature" not in everything and "target signature" not in everything
-    assert "Signature, worked out from go-live" in slide_text(slide_titled(prs, "Why we are doing this"))
+    assert "Signature, worked out from go-live" in slide_text(key_dates_slide(prs))
     assert "Target go-live" in everything
-    labels = [sh.text_frame.text for sh in slide_titled(prs, "The path to").shapes if sh.has_text_frame]
+    labels = [sh.text_frame.text for sh in timeline_slide(prs).shapes if sh.has_text_frame]
     assert "Signature 21 Jan (worked out)" in labels
     assert "Target signature" not in " ".join(pdf_text(pdf))
 
@@ -548,7 +583,7 @@ def test_story_decks_stay_on_their_slides_when_laid_out(story_decks, name):
     prs = deck(path.read_bytes())
     assert_within_slides(prs)
     assert_laid_out_clear_of_the_footer(path, pdf.parent, pdf)
-    key_dates = slide_text(slide_titled(prs, "Why we are doing this"))
+    key_dates = slide_text(key_dates_slide(prs))
     assert "…" not in key_dates  # measured and shrunk to fit, never cut
     if name != "long-late":
         assert "…" not in all_text(prs)
@@ -642,7 +677,7 @@ def test_room_to_move_shows_what_could_start_today(story_decks):
     path, plan, _ = story_decks["smb-go-live-only"]
     waiting = [m for m in plan.visible() if m.is_open and m.earliest_start == plan.today < m.start]
     assert waiting
-    slide = slide_titled(deck(path.read_bytes()), "The path to")
+    slide = timeline_slide(deck(path.read_bytes()))
     lines = [sh for sh in slide.shapes if sh.shape_type == 9]
     colour = lambda sh: str(sh.line.color.rgb) if sh.line.color.type == 1 else None  # noqa: E731
     today = next(sh for sh in lines if colour(sh) == LATE and sh.begin_x == sh.end_x)

@@ -38,7 +38,12 @@ class DocxFormat(OutputFormat):
 
         path = context.asset(ASSET) or DEFAULT_TEMPLATE
         template = _template(path)
-        variables = template_variables(plan, template, context.include_internal)
+        from .variables import LAYOUTS
+
+        layout = context.options.get("layout", "full")
+        if layout not in LAYOUTS:
+            raise RenderError([Problem(f"format docx: layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")])
+        variables = template_variables(plan, template, context.include_internal, layout)
         try:  # the sandbox's templates render within its time budget
             template.render(variables, jinja_env=_environment(), autoescape=True)
         except Exception as exc:  # a template mistake names the Word template

@@ -62,13 +62,11 @@ def build(target: Path = TARGET) -> None:
                                                     "{{r n.seller }}"), "{%tr endfor %}")
     doc.add_paragraph("{%p endif %}")
 
+    doc.add_paragraph("{%p if people %}")  # a section with nothing to say is left out
     doc.add_heading("Who is involved", level=1)
-    doc.add_paragraph("{%p if people %}")
     people = _table(doc, ("{{ buyer }}", "{{ seller }}"), (3.65, 3.65), Inches)
     _plain_first_column(people)
     _loop_rows(people, "{%tr for p in people_pairs %}", ("{{r p.buyer }}", "{{r p.seller }}"), "{%tr endfor %}")
-    doc.add_paragraph("{%p else %}")
-    doc.add_paragraph("No one is named yet on either side: who decides, who signs, and who does the work?")
     doc.add_paragraph("{%p endif %}")
 
     doc.add_heading("The plan", level=1)
@@ -101,14 +99,12 @@ def build(target: Path = TARGET) -> None:
     doc.add_paragraph("{{r g.line }}", style="List Bullet")
     doc.add_paragraph("{%p endfor %}")
 
-    doc.add_heading("Risks and mitigations", level=1)
     doc.add_paragraph("{%p if risks %}")
+    doc.add_heading("Risks and mitigations", level=1)
     risks = _table(doc, ("Risk", "Owner", "What we do about it"), (2.9, 1.3, 3.1), Inches)
     _plain_first_column(risks)
     _loop_rows(risks, "{%tr for r in risks %}", ("{{r r.risk }}", "{{ r.owner }}", "{{r r.mitigation }}"),
                "{%tr endfor %}")
-    doc.add_paragraph("{%p else %}")
-    doc.add_paragraph("No risks listed yet: what could slow this plan down?")
     doc.add_paragraph("{%p endif %}")
 
     doc.add_heading("How we stay on track", level=1)

@@ -39,7 +39,20 @@ def rich(template, text: str | None, *, bold: bool = False, color: str | None = 
     return value
 
 
-def template_variables(plan: Plan, template, include_internal: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+#: ``formats.docx.layout`` in a template: ``full`` or ``compact`` (a one-page document for a short plan: no
+#: "Who is involved" table, since every owner is named in the plan, and one signer a side).
+LAYOUTS = ("full", "compact")
+
+
+def template_variables(plan: Plan, template, include_internal: bool,  # type: ignore[no-untyped-def]
+                       layout: str = "full") -> dict[str, Any]:
+    variables = _variables(plan, template, include_internal)
+    if layout == "compact":
+        variables.update(people=[], people_pairs=[], signers=variables["signers"][:1])
+    return variables
+
+
+def _variables(plan: Plan, template, include_internal: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     visible = plan.visible(include_internal)
     return {
         "title": _text(plan.title),
@@ -139,7 +152,7 @@ def _step(plan: Plan, m: Milestone, template, include_internal: bool) -> dict[st
     return {
         "id": m.id, "number": m.number, "mark": " ◆" if m.critical else "",
         "name": rich(template, name, color=MUTED_COLOR if m.is_done else None),
-        "step": _step_cell(template, name, m),
+        "step": _step_cell(template, name, m, len(plan.visible(include_internal)) <= DESCRIBED_STEPS),
         "workstream": _text(m.workstream_name),
         "buyer": rich(template, escape_markdown(m.owners.buyer.name), italic=not m.owners.buyer.named,
                       color=MUTED_COLOR if not m.owners.buyer.named else None),
@@ -150,13 +163,23 @@ def _step(plan: Plan, m: Milestone, template, include_internal: bool) -> dict[st
         "status": rich(template, escape_markdown(m.status_label), bold=m.state == "late", color=colour),
         "status_id": m.status, "state": m.state, "late": m.late, "critical": m.critical,
         "notes": rich(template, m.note or ""), "gate": _text(m.gate),
+        "description": rich(template, m.description or ""),
         "criteria": [rich(template, c) for c in m.criteria],
     }
 
 
-def _step_cell(template, name: str, m: Milestone) -> Any:  # type: ignore[no-untyped-def]
-    """The step's name and, under it in small grey italics, its note: no Notes column to squeeze the table."""
+#: A plan of at most this many steps shows each step's description (why it matters) after its name; a longer
+#: one keeps to two pages and leaves them to the Markdown plan and the deck's speaker notes.
+DESCRIBED_STEPS = 12
+
+
+def _step_cell(template, name: str, m: Milestone, described: bool = True) -> Any:  # type: ignore[no-untyped-def]
+    """The step's name, then in small grey italics why it matters (the template's description, on the name's
+    line when there is room) and, under it, its note: no Notes column to squeeze the table."""
     value = rich(template, name, color=MUTED_COLOR if m.is_done else None)
+    if m.description and described:
+        value.add(" · ", color=MUTED_COLOR, size=14)
+        rich(template, m.description, italic=True, color=MUTED_COLOR, into=value, size=14)
     if m.note:
         value.add("\n")
         rich(template, m.note, italic=True, color=MUTED_COLOR, into=value, size=15)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 
-from mapgen.errors import Problem
+from mapgen.errors import Problem, RenderError
 from mapgen.formats import OutputFormat, RenderContext
 from mapgen.hookspecs import hookimpl
 
@@ -37,7 +37,7 @@ class PptxFormat(OutputFormat):
         template = context.asset(ASSET)
         canvas = Canvas(template)
         source = str(context.template_dirs[0] / "template.yaml") if context.template_dirs else plan.source
-        DeckWriter(canvas, plan, context.include_internal, source).write()
+        DeckWriter(canvas, plan, context.include_internal, source, layout=deck_layout(context)).write()
         set_core_properties(canvas.prs.core_properties, plan)
         return normalize_office_zip(canvas.save(), plan.today)
 
@@ -59,6 +59,16 @@ class PptxFormat(OutputFormat):
             problems.append(Problem("format pptx: the deck template is not 16:9; slides will be drawn to its size",
                                     str(path)))
         return problems
+
+
+def deck_layout(context: RenderContext) -> str:
+    """``formats.pptx.layout`` of the template: ``full`` (the default) or ``compact``."""
+    from .slides import LAYOUTS
+
+    layout = context.options.get("layout", "full")
+    if layout not in LAYOUTS:
+        raise RenderError([Problem(f"format pptx: layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")])
+    return str(layout)
 
 
 @hookimpl

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 from mapgen.markup import plain
 from mapgen.plan import KeyDate, Milestone, Person, Plan
@@ -47,12 +47,21 @@ def state_colour(m: Milestone) -> str | None:
     return {"late": LATE, "at_risk": AT_RISK_TEXT, "blocked": BLOCKED, "done": DONE}.get(m.state)
 
 
+#: ``formats.pptx.layout`` in a template: ``full`` (every slide) or ``compact`` (at most five: title with the
+#: key dates, the timeline and the steps on one slide, risks when there are any, next steps, sign-off).
+LAYOUTS = ("full", "compact")
+COMPACT_COLUMNS = (("#", 40.0), ("Step", 300.0), ("buyer", 120.0), ("seller", 120.0), ("Due", 130.0),
+                   ("Status", 110.0))
+
+
 class DeckWriter:
-    def __init__(self, canvas: Canvas, plan: Plan, include_internal: bool, source: str | None) -> None:
+    def __init__(self, canvas: Canvas, plan: Plan, include_internal: bool, source: str | None,
+                 layout: str = "full") -> None:
         self.canvas = canvas
         self.plan = plan
         self.internal = include_internal
         self.source = source
+        self.layout = layout
         self.page = 1
 
     def content(self, title: str):  # type: ignore[no-untyped-def]
@@ -67,6 +76,15 @@ class DeckWriter:
         plan = self.plan
         self.canvas.footer_text = (f"{plain(plan.buyer.company)} × {plain(plan.seller.company)} · "
                                    f"Mutual action plan · as of {human_date(plan.today)}")
+        if self.layout == "compact":
+            self.title(compact=True)
+            if plan.changes is not None:  # --baseline
+                self.changes()
+            self.timeline_and_steps()
+            self.risks()
+            self.next_steps()
+            self.sign_off()
+            return
         self.title()
         self.outcome()
         if plan.changes is not None:  # --baseline
@@ -80,11 +98,18 @@ class DeckWriter:
 
     # -- 1. title --------------------------------------------------------------------------------
 
-    def title(self) -> None:
+    def title(self, compact: bool = False) -> None:
         plan = self.plan
         subtitle = f"Mutual action plan · {human_date(plan.today)}\n{plan.deal.name}"
+        if compact:  # the key dates on the title slide: there is no outcome slide
+            for key, date in key_dates(plan):
+                label, day, status, _ = self._key_card(key, date)
+                subtitle += f"\n{label}: {day}" + (f" · {status.splitlines()[-1]}" if status else "")
         slide = self.canvas.title_slide(plan.title, subtitle)
-        self.notes(slide, "title")
+        extra = ""
+        if compact:
+            extra = "\n\n" + notes_for(plan, "outcome", self.internal, self.source)
+        self.canvas.notes(slide, notes_for(plan, "title", self.internal, self.source) + extra)
 
     # -- 2. outcome and key dates -------------------------------------------------------------------
 
@@ -269,8 +294,9 @@ class DeckWriter:
         return rows
 
     def _fitted_table(self, slide, box: Box, widths: Sequence[float], header: Sequence[Cell],  # type: ignore[no-untyped-def]
-                      rows: Sequence[Sequence[Cell]]) -> None:
-        """As many rows as fit in ``box``; the rest summed up in a last row ("and 4 more: see the notes")."""
+                      rows: Sequence[Sequence[Cell]]) -> int:
+        """As many rows as fit in ``box``; the rest summed up in a last row ("and 4 more: see the notes").
+        Returns how many rows are shown in full."""
         canvas = self.canvas
         pages = canvas.paginate(rows, widths, header, box.height)
         shown = [rows[i] for i in pages[0]]
@@ -279,6 +305,7 @@ class DeckWriter:
             shown = shown[:-1] + [[Cell(f"and {more} more: see the speaker notes", italic=True, color=MUTED,
                                         markdown=False, max_lines=1)] + [Cell("", markdown=False)] * (len(widths) - 1)]
         canvas.table(slide, box, widths, header, shown)
+        return len(shown) - (1 if len(pages) > 1 else 0)
 
     # -- 3. timeline -------------------------------------------------------------------------------
 
@@ -288,6 +315,44 @@ class DeckWriter:
         self.notes(slide, "timeline", "Shaded on the timeline (no work planned): " + "; ".join(shaded) + "."
                    if shaded else "")
 
+    def timeline_and_steps(self) -> None:
+        """The compact deck's one plan slide: the timeline above, the steps with owners and dates below."""
+        plan, canvas = self.plan, self.canvas
+        steps = plan.visible(self.internal)
+        slide, box = self.content("The plan, step by step")
+        total = box.width
+        widths = [w for _, w in COMPACT_COLUMNS]
+        widths[1] += total - sum(widths)
+        header = [Cell(self._header(name), bold=True, max_lines=2, markdown=False) for name, _ in COMPACT_COLUMNS]
+        rows = [[Cell(f"{m.number}{' ◆' if m.critical else ''}", markdown=False, max_lines=1,
+                      color=LATE if m.late else (MUTED if m.is_done else None)),
+                 Cell(m.name + (" *(internal)*" if m.internal else ""), max_lines=2,
+                      color=LATE if m.late else (MUTED if m.is_done else None)),
+                 Cell(m.owners.buyer.name, italic=not m.owners.buyer.named, markdown=False, max_lines=2,
+                      color=MUTED if not m.owners.buyer.named else None),
+                 Cell(m.owners.seller.name, italic=not m.owners.seller.named, markdown=False, max_lines=2,
+                      color=MUTED if not m.owners.seller.named else None),
+                 Cell(due_text(m) + self._moved(m), markdown=False, max_lines=2),
+                 Cell(m.status_label, markdown=False, bold=m.late, color=state_colour(m), max_lines=2)]
+                for m in steps]
+        table_h = min(box.height * 0.5, sum(canvas.row_height(r, widths) for r in [header] + rows) + 4)
+        timeline = Box(box.left, box.top, box.width, box.height - table_h - 8)
+        shaded = draw_timeline(canvas, slide, timeline, plan, self.internal)
+        table = Box(box.left, box.bottom - table_h, sum(widths), table_h)
+        shown = self._fitted_table(slide, table, widths, header, rows) if rows else 0
+        notes = [notes_for(plan, "timeline", self.internal, self.source)]
+        if shown < len(steps):
+            notes.append("Not on the slide: " + "; ".join(f"{m.number}. {plain(m.name)}, due {due_text(m)}, "
+                                                          f"{m.owners.buyer.name} and {m.owners.seller.name}"
+                                                          for m in steps[shown:]) + ".")
+        if shaded:
+            notes.append("Shaded on the timeline (no work planned): " + "; ".join(shaded) + ".")
+        notes.append(notes_for(plan, "plan", self.internal, self.source))
+        why = self._why_steps(steps)
+        if why:
+            notes.append(why)
+        canvas.notes(slide, "\n\n".join(n for n in notes if n))
+
     # -- 4. the plan table ---------------------------------------------------------------------------
 
     def plan_table(self) -> None:
@@ -296,7 +361,14 @@ class DeckWriter:
         widths = self._plan_widths()
         header = [Cell(self._header(name), bold=True, max_lines=3, markdown=False) for name, _ in PLAN_COLUMNS]
         rows = [self._plan_row(m) for m in steps]
-        self._paginated("The plan", widths, header, rows, "plan", legend=PLAN_LEGEND)
+        self._paginated("The plan", widths, header, rows, "plan", legend=PLAN_LEGEND,
+                        extra=lambda indexes: self._why_steps([steps[i] for i in indexes]))
+
+    @staticmethod
+    def _why_steps(steps: Sequence[Milestone]) -> str:
+        """The speaker notes' "why each step matters": the template's description of each step shown."""
+        lines = [f"{m.number}. {plain(m.name)}: {plain(m.description)}" for m in steps if m.description]
+        return "Why each step matters:\n" + "\n".join(lines) if lines else ""
 
     def _header(self, name: str) -> str:
         if name == "buyer":
@@ -338,7 +410,8 @@ class DeckWriter:
         return f" · {mark}" if mark else ""
 
     def _paginated(self, title: str, widths: Sequence[float], header: Sequence[Cell], rows: Sequence[Sequence[Cell]],
-                   notes_key: str, legend: str = "", empty: str = "") -> None:
+                   notes_key: str, legend: str = "", empty: str = "",
+                   extra: Callable[[Sequence[int]], str] | None = None) -> None:
         canvas = self.canvas
         legend_h = line_height(9) + 6 if legend else 0
         box_h = self._content_height() - legend_h
@@ -354,7 +427,7 @@ class DeckWriter:
             if legend:
                 canvas.textbox(slide, Box(box.left, box.bottom - legend_h + 6, box.width, legend_h - 6), legend,
                                size=9, color=MUTED, markdown=False, max_lines=1)
-            self.notes(slide, notes_key)
+            self.notes(slide, notes_key, extra(indexes) if extra else "")
 
     def _content_height(self) -> float:
         """The height below a content slide's title (built-in design or the branded layout)."""
@@ -384,6 +457,8 @@ class DeckWriter:
                 for s, name, steps in plan.unnamed(self.internal) if s == side]
             header = [Cell(plain(company), bold=True, markdown=False, max_lines=2), Cell("Role", bold=True, markdown=False)]
             tables.append((header, rows))
+        if not any(rows for _, rows in tables):  # no one named and no one to name: no slide
+            return
         height = self._content_height() - 4
         pages = [canvas.paginate(rows, widths, header, height) if rows else [[]] for header, rows in tables]
         for number in range(max(len(p) for p in pages)):
@@ -394,9 +469,6 @@ class DeckWriter:
                 indexes = side_pages[number] if number < len(side_pages) else []
                 if indexes:
                     canvas.table(slide, Box(left, box.top, half, box.height), widths, header, [rows[i] for i in indexes])
-                elif number == 0:
-                    canvas.textbox(slide, Box(left, box.top, half, 40), f"{plain(sides[side][0])}: people to be named",
-                                   size=14, color=MUTED)
             self.notes(slide, "people")
 
     @staticmethod
@@ -408,6 +480,9 @@ class DeckWriter:
     # -- 6. risks ----------------------------------------------------------------------------------------
 
     def risks(self) -> None:
+        """The risks; no slide when there are none (a slide with nothing to say is left out)."""
+        if not self.plan.risks:
+            return
         total = self.canvas.width - 72
         widths = [total * 0.42, total * 0.18, total * 0.40]
         header = [Cell("Risk", bold=True, markdown=False), Cell("Owner", bold=True, markdown=False),
@@ -416,8 +491,7 @@ class DeckWriter:
                  Cell(r.owner or "To be named", markdown=False, italic=not r.owner, max_lines=3),
                  Cell(r.mitigation or "To be agreed", max_lines=12, italic=not r.mitigation)]
                 for r in self.plan.risks]
-        self._paginated("What could slow us down", widths, header, rows, "risks",
-                        empty="No risks listed yet. What could slow this plan down?")
+        self._paginated("What could slow us down", widths, header, rows, "risks")
 
     # -- 7. next steps and check-in -------------------------------------------------------------------------
 
