@@ -195,3 +195,14 @@ def test_the_compact_document_is_chosen_by_the_template(bloom):
     assert "Who is involved" not in [p.text for p in compact.paragraphs]
     with pytest.raises(RenderError, match="layout must be one of full, compact"):
         docx.render(plan, RenderContext(options={"layout": "tiny"}))
+
+
+def test_template_check_reports_a_bad_layout_before_anything_is_generated(tmp_path, mapgen_cli):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "template.yaml").write_text(
+        "name: mine\nextends: smb\nformats:\n  pptx: {layout: tiny}\n  docx: {layout: huge}\n", encoding="utf-8")
+    result = mapgen_cli("template", "check", folder)
+    assert result.code == 1
+    assert f"{folder / 'template.yaml'}: error: format pptx: layout must be one of" in result.err
+    assert f"{folder / 'template.yaml'}: error: format docx: layout must be one of" in result.err

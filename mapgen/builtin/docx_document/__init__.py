@@ -38,11 +38,7 @@ class DocxFormat(OutputFormat):
 
         path = context.asset(ASSET) or DEFAULT_TEMPLATE
         template = _template(path)
-        from .variables import LAYOUTS
-
-        layout = context.options.get("layout", "full")
-        if layout not in LAYOUTS:
-            raise RenderError([Problem(f"format docx: layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")])
+        layout = document_layout(context)
         variables = template_variables(plan, template, context.include_internal, layout)
         try:  # the sandbox's templates render within its time budget
             template.render(variables, jinja_env=_environment(), autoescape=True)
@@ -61,6 +57,11 @@ class DocxFormat(OutputFormat):
         return normalize_office_zip(buffer.getvalue(), plan.today)
 
     def check_template(self, context: RenderContext) -> list[Problem]:
+        try:
+            document_layout(context)
+        except RenderError as exc:
+            where = str(context.template_dirs[0] / "template.yaml") if context.template_dirs else None
+            return [Problem(p.message, where) for p in exc.problems]
         path = context.asset(ASSET)
         if path is None:
             return []
@@ -75,6 +76,16 @@ class DocxFormat(OutputFormat):
         return [Problem(f"format docx: the Word template uses '{name}', which the plan does not provide "
                         f"(available: {', '.join(sorted(VARIABLES))})", str(path))
                 for name in sorted(set(used) - set(VARIABLES))]
+
+
+def document_layout(context: RenderContext) -> str:
+    """``formats.docx.layout`` of the template: ``full`` (the default) or ``compact`` (one page)."""
+    from .variables import LAYOUTS
+
+    layout = context.options.get("layout", "full")
+    if layout not in LAYOUTS:
+        raise RenderError([Problem(f"format docx: layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")])
+    return str(layout)
 
 
 def drop_empty_columns(table) -> None:  # type: ignore[no-untyped-def]

@@ -42,6 +42,10 @@ class PptxFormat(OutputFormat):
         return normalize_office_zip(canvas.save(), plan.today)
 
     def check_template(self, context: RenderContext) -> list[Problem]:
+        try:
+            deck_layout(context)
+        except RenderError as exc:
+            return [Problem(p.message, _template_file(context)) for p in exc.problems]
         path = context.asset(ASSET)
         if path is None:
             return []
@@ -59,6 +63,11 @@ class PptxFormat(OutputFormat):
             problems.append(Problem("format pptx: the deck template is not 16:9; slides will be drawn to its size",
                                     str(path)))
         return problems
+
+
+def _template_file(context: RenderContext) -> str | None:
+    """The template.yaml whose ``formats:`` gave the options, for messages."""
+    return str(context.template_dirs[0] / "template.yaml") if context.template_dirs else None
 
 
 def deck_layout(context: RenderContext) -> str:
