@@ -6,18 +6,12 @@ met, a critical step nobody owns yet, a pin that conflicts with its dependencies
 
 from __future__ import annotations
 
-from typing import Iterable, Protocol
+from typing import Iterable
 
 from mapgen.markup import plain
 from mapgen.plan import Milestone, Plan, Risk
+from mapgen.scheduler import Conflict
 from mapgen.wording import human_date, key_label
-
-
-class _Conflict(Protocol):
-    pinned: str
-    other: str
-    message: str
-    kind: str
 
 
 def _owner(m: Milestone) -> str:
@@ -28,7 +22,7 @@ def _owner(m: Milestone) -> str:
     return m.owners.buyer.name
 
 
-def derived_risks(plan: Plan, conflicts: Iterable[_Conflict] = ()) -> tuple[Risk, ...]:
+def derived_risks(plan: Plan, conflicts: Iterable[Conflict] = ()) -> tuple[Risk, ...]:
     out: list[Risk] = []
     by_id = {m.id: m for m in plan.milestones}
     for key in ("signature", "go_live"):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Literal, Mapping, Sequence
 
 from mapgen.calendar import BusinessCalendar
@@ -70,8 +70,6 @@ class Schedule:
     go_live: KeyDate | None
     warnings: tuple[str, ...]
     conflicts: tuple[Conflict, ...] = ()
-    first_day: dt.date | None = None  # the first working day on or after today
-    order: tuple[str, ...] = field(default=())  # a topological order of the steps
 
     def span(self) -> tuple[dt.date, dt.date]:
         """The first and last day the plan touches."""
@@ -306,7 +304,7 @@ def schedule(steps: Iterable[Step], calendar: BusinessCalendar, today: dt.date,
         assert go_target is not None
         go_live = _key_date(calendar, go_target, go_requested, go_live_target is None, due[GO_LIVE],
                             e_due[GO_LIVE], go_drivers, infeasible=squeezed)
-    return Schedule(result, signature, go_live, tuple(warnings), tuple(conflicts), p.first, tuple(order))
+    return Schedule(result, signature, go_live, tuple(warnings), tuple(conflicts))
 
 
 def _check_pins(p: _Pass) -> None:
