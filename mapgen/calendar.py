@@ -101,6 +101,15 @@ class BusinessCalendar:
             return None
         return self._holidays.get(day)
 
+    def holidays_between(self, first: dt.date, last: dt.date) -> dict[dt.date, str]:
+        """The public holidays from ``first`` to ``last`` that are not already weekend days."""
+        if self._holidays is None:
+            return {}
+        self._ensure(first)
+        self._ensure(last)
+        return {day: str(name) for day, name in sorted(self._holidays.items())
+                if first <= day <= last and day.weekday() not in self.weekend}
+
     def on_or_before(self, day: dt.date) -> dt.date:
         """``day`` if it is a working day, else the working day before it."""
         self._ensure(day)
@@ -158,19 +167,6 @@ def holidays_version() -> str:
     from importlib.metadata import version
 
     return version("holidays")
-
-
-def holidays_between(calendar: BusinessCalendar, first: dt.date, last: dt.date) -> dict[dt.date, str]:
-    """The public holidays from ``first`` to ``last`` that are not already weekend days."""
-    out: dict[dt.date, str] = {}
-    if calendar._holidays is None:  # noqa: SLF001 - the calendar's own lookup table
-        return out
-    calendar._ensure(first)  # noqa: SLF001
-    calendar._ensure(last)  # noqa: SLF001
-    for day, name in sorted(calendar._holidays.items()):  # noqa: SLF001
-        if first <= day <= last and day.weekday() not in calendar.weekend:
-            out[day] = str(name)
-    return out
 
 
 def weekly_occurrence(calendar: BusinessCalendar, weekday: int, time: dt.time,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from mapgen.brief import LoadedBrief, check_done_dates, load_brief, parse_check_in
-from mapgen.calendar import BusinessCalendar, holidays_between, holidays_version, weekly_occurrence
+from mapgen.calendar import BusinessCalendar, holidays_version, weekly_occurrence
 from mapgen.errors import MapgenError, Problem, did_you_mean
 from mapgen.expressions import evaluate
 from mapgen.plan import (CalendarInfo, CheckIn, Deal, Milestone, Owner, Owners, Party, Person, Plan, Risk,
@@ -204,7 +204,7 @@ def plan_from_draft(d: Draft) -> Plan:
         warnings=tuple(dict.fromkeys(warnings)),
         calendar=CalendarInfo(calendar.country, calendar.subdivision, calendar.closed,
                               tuple(sorted(calendar.weekend)),
-                              MappingProxyType(holidays_between(calendar, first, last)),
+                              MappingProxyType(calendar.holidays_between(first, last)),
                               holidays_version() if calendar.country else None),
         source=loaded.file, texts=d.template.text, placement=MappingProxyType(placement))
     plan = replace(plan, risks=plan.risks + derived_risks(plan, result.conflicts))
