@@ -283,7 +283,7 @@ def read_tracker(path: Path, display: str, plan: Any) -> tuple[dict[str, _Row], 
         if status == "done" and done is None:
             problems.append(Problem("the step is Done but has no Done on date: enter the day it was done", done_at))
         if status != "done" and done is not None:
-            problems.append(Problem(f"a Done on date but the status is not Done: set Status to Done or clear "
+            problems.append(Problem("a Done on date but the status is not Done: set Status to Done or clear "
                                     "the date", done_at))
         rows[step_id] = _Row(number, status, started, done, note)
     return rows, problems, warnings

@@ -223,7 +223,7 @@ class DeckWriter:
     def changes(self) -> None:
         from mapgen import slip
 
-        plan, canvas, changes = self.plan, self.canvas, self.plan.changes
+        canvas, changes = self.canvas, self.plan.changes
         assert changes is not None
         slide, box = self.content(slip.title(changes))
         y = box.top + 2
