@@ -11,9 +11,10 @@ if TYPE_CHECKING:
     import click
 
     from mapgen.brief import Brief
+    from mapgen.facts import DealFacts
     from mapgen.formats import FormatRegistry
     from mapgen.plan import Plan
-    from mapgen.steps import Step
+    from mapgen.step import Step
 
 hookspec = HookspecMarker("mapgen")
 hookimpl = HookimplMarker("mapgen")
@@ -37,8 +38,13 @@ def template_dirs() -> Iterable[Path] | None:
 
 
 @hookspec
-def adjust_steps(steps: tuple[Step, ...], brief: Brief) -> tuple[Step, ...] | None:
+def adjust_steps(steps: tuple[Step, ...], deal: DealFacts, brief: Brief) -> tuple[Step, ...] | None:
     """Change the steps before they are scheduled; return the new tuple, or None to keep them.
+
+    ``deal`` (mapgen.facts.DealFacts) is what to read: amount, template, targets, country, the roles
+    each side has filled. ``brief`` is the validated brief model itself, kept for plugins written
+    before ``deal`` existed; its shape follows the YAML and may change. Declare only the arguments
+    you use.
 
     Runs after the template's rules and the brief's ``milestones``/``add`` are applied,
     so a company rule (an extra approval before signature, a longer security review)

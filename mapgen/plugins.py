@@ -112,7 +112,7 @@ class PluginManager(pluggy.PluginManager):
     def implementations(self, hook: str) -> Iterator[tuple[str, Callable[..., Any]]]:
         """(plugin name, function) for a hook in registration order: built-ins, then external plugins by name."""
         for impl in getattr(self.hook, hook).get_hookimpls():
-            yield impl.plugin_name, impl.function
+            yield impl.plugin_name, _given_only(impl)
 
     def info(self) -> list[PluginInfo]:
         out = []
@@ -121,6 +121,18 @@ class PluginManager(pluggy.PluginManager):
             dist, version = self._dists.get(name, (None, None))
             out.append(PluginInfo(name, hooks, dist, version, name in self._builtin))
         return out
+
+
+def _given_only(impl: Any) -> Callable[..., Any]:
+    """The plugin's function, called with only the arguments it declares (as pluggy calls hooks):
+    a hook can gain an argument without breaking the plugins written before it."""
+    names = set(impl.argnames) | set(getattr(impl, "kwargnames", ()))
+    function = impl.function
+
+    def call(**kwargs: Any) -> Any:
+        return function(**{k: v for k, v in kwargs.items() if k in names})
+
+    return call
 
 
 def allowed_plugins() -> set[str] | None:

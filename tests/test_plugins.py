@@ -151,6 +151,30 @@ def test_guide_adjust_steps_example(register_plugin, mapgen_cli, tmp_path):
     assert "cfo_approval" not in {m["id"] for m in small["milestones"]}
 
 
+def test_adjust_steps_plugins_get_only_the_arguments_they_declare(register_plugin, mapgen_cli):
+    from mapgen.hookspecs import hookimpl
+
+    seen = {}
+
+    class Old:  # written before `deal` existed: still works
+        @hookimpl
+        def adjust_steps(self, steps, brief):
+            seen["old"] = brief.deal.amount
+
+    class New:
+        @hookimpl
+        def adjust_steps(self, steps, deal):
+            seen["new"] = deal
+
+    register_plugin(Old(), "old-style")
+    register_plugin(New(), "new-style")
+    assert mapgen_cli("plan", EXAMPLE, "--json").code == 0
+    deal = seen["new"]
+    assert seen["old"] == 250000 and deal.amount == 250000 and isinstance(deal.amount, int)
+    assert (deal.template, deal.buyer_country, str(deal.signature)) == ("enterprise", "US", "2026-12-18")
+    assert {"economic_buyer", "champion"} <= deal.buyer_roles and "account_executive" in deal.seller_roles
+
+
 def test_guide_adjust_plan_example(register_plugin, mapgen_cli, tmp_path):
     register_plugin(example_module("adjust_plan", tmp_path), "guide-policy")
     result = mapgen_cli("generate", EXAMPLE, "-f", "json", "-o", tmp_path)
