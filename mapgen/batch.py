@@ -124,7 +124,7 @@ class Settings:
     formats: tuple[str, ...]
     template: str | None = None
     today: dt.date | None = None
-    include_internal: bool = False
+    audience: str = "buyer"
     template_path: tuple[str, ...] = ()
     check: bool = False
     #: A plan JSON or brief to compare with (``--baseline``): its bytes are part of the up-to-date key.
@@ -160,7 +160,7 @@ def environment_key(settings: Settings) -> str:
     for info in get_plugin_manager().info():
         add("plugin", info.name, info.distribution or "", info.version or "")
     add("formats", *settings.formats)
-    add("options", settings.template or "", settings.include_internal)
+    add("options", settings.template or "", settings.audience)
     if settings.baseline:
         try:
             add("baseline", Path(settings.baseline).read_bytes())
@@ -359,7 +359,8 @@ def build_one(settings: Settings, job: Job, brief_sha: str, env: str, fallback: 
 
             from mapgen.changes import compare
 
-            plan = replace(plan, changes=compare(baseline_plan(settings, catalog), plan, settings.include_internal))
+            plan = replace(plan, changes=compare(baseline_plan(settings, catalog).for_reader(settings.audience),
+                                                 plan.for_reader(settings.audience)))
     except MapgenError as exc:
         result.status = "failed"
         result.errors = [str(p) for p in exc.problems]
@@ -376,14 +377,16 @@ def build_one(settings: Settings, job: Job, brief_sha: str, env: str, fallback: 
     changed = False
     for name in settings.formats:
         t0 = time.perf_counter()
-        rendered, problems = render_formats(plan, planned.template, [name], registry, settings.include_internal)
+        rendered, problems = render_formats(plan, planned.template, [name], registry, settings.audience)  # type: ignore[arg-type]
         result.timings[name] = time.perf_counter() - t0
         if problems:
             result.errors.extend(str(p) for p in problems)
             continue
         result.warnings.extend(w for w in asset_warnings(planned.template, name, registry) if w not in result.warnings)
         data = bytes(rendered[name])
-        target = job.target(settings.out, registry[name].format.suffix)
+        # The seller's internal view never takes the buyer's file name: NAME.internal.md beside NAME.md.
+        infix = ".internal" if settings.audience == "internal" else ""
+        target = job.target(settings.out, infix + registry[name].format.suffix)
         rel = target.relative_to(settings.out).as_posix()
         record = {"format": name, "path": str(target)}
         if settings.check:

@@ -249,6 +249,15 @@ class RiskIn(Model):
     mitigation: Text | None = None
 
 
+class QualificationIn(Model):
+    """The seller's MEDDPICC notes: shown only with ``--audience internal`` (docs/briefs.md)."""
+
+    metrics: tuple[Text, ...] = ()
+    decision_criteria: tuple[Text, ...] = ()
+    competition: tuple[Text, ...] = ()
+    compelling_event: Text | None = None
+
+
 class Brief(Model):
     deal: Deal
     buyer: Buyer
@@ -260,6 +269,7 @@ class Brief(Model):
     risks: tuple[RiskIn, ...] = ()
     check_in: CheckInText | None = None
     placement: Placement | None = None
+    qualification: QualificationIn | None = None
 
     @property
     def calendar_country(self) -> str | None:

@@ -204,15 +204,16 @@ def working_days_counter(calendar: CalendarInfo) -> Callable[[dt.date, dt.date],
     return count
 
 
-def compare(old: Plan, new: Plan, include_internal: bool = False) -> Changes:
-    """What changed from ``old`` to ``new`` (steps matched by id; internal steps only when asked)."""
+def compare(old: Plan, new: Plan) -> Changes:
+    """What changed from ``old`` to ``new``, steps matched by id. Compare two plans for the same reader
+    (``Plan.for_reader``): a buyer's plans have no internal step to report."""
     from mapgen.wording import drivers_sentence
 
     count = working_days_counter(new.calendar)
-    before = {m.id: m for m in old.visible(include_internal)}
-    after = {m.id: m for m in new.visible(include_internal)}
+    before = {m.id: m for m in old.milestones}
+    after = {m.id: m for m in new.milestones}
     moved, states, renamed, owners, added = [], [], [], [], []
-    for m in new.visible(include_internal):
+    for m in new.milestones:
         o = before.get(m.id)
         if o is None:
             added.append(StepRef(m.id, m.name, m.start, m.due))
@@ -228,7 +229,7 @@ def compare(old: Plan, new: Plan, include_internal: bool = False) -> Changes:
             was, now = getattr(o.owners, side).name, getattr(m.owners, side).name
             if was != now:
                 owners.append(OwnerChanged(m.id, m.name, side, was, now))
-    removed = [StepRef(o.id, o.name, o.start, o.due) for o in old.visible(include_internal) if o.id not in after]
+    removed = [StepRef(o.id, o.name, o.start, o.due) for o in old.milestones if o.id not in after]
 
     def key(name: str) -> KeyDateChange | None:
         a, b = old.key_date(name), new.key_date(name)
@@ -240,7 +241,7 @@ def compare(old: Plan, new: Plan, include_internal: bool = False) -> Changes:
             b.forecast if b else None, a.planned if a else None, b.planned if b else None,
             a.feasible if a else None, b.feasible if b else None, days,
             a.drivers if a else (), b.drivers if b else (),
-            drivers_sentence(new, name, include_internal) if b else "")
+            drivers_sentence(new, name) if b else "")
 
     return Changes(old.today, new.today, tuple(moved), tuple(states), tuple(added), tuple(removed),
                    tuple(renamed), tuple(owners), key("signature"), key("go_live"))

@@ -50,7 +50,8 @@ def check_brief(path: Path, catalog: Catalog, today: dt.date | None, report: Rep
         return False
     report("warning", str(path), plan.warnings)
     state = "on track" if plan.feasible else f"target cannot be met (earliest signature {plan.signature.earliest})"
-    report("wrote", str(path), f"{path}: ok: template {plan.template}, {len(plan.visible())} steps, {state}")
+    shown = len(plan.for_reader("buyer").milestones)  # the steps the buyer sees
+    report("wrote", str(path), f"{path}: ok: template {plan.template}, {shown} steps, {state}")
     return True
 
 

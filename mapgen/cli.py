@@ -8,6 +8,7 @@ input or a failed render, 2 for usage. Heavy modules are imported inside command
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import sys
 from pathlib import Path
@@ -60,6 +61,35 @@ def _warn(source: str | None, messages: Iterable[str]) -> None:
 def template_path_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--template-path", "template_path", multiple=True, type=click.Path(file_okay=False),
                         help="A folder of template folders, searched before the installed ones (repeatable).")(func)
+
+
+def audience_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--audience buyer|internal`` (docs/briefs.md, "Who a plan is for"), with ``--include-internal``
+    kept as a hidden alias of ``--audience internal``; the command receives ``audience``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, include_internal: bool = False, **kwargs: Any) -> Any:
+        if include_internal:
+            if kwargs.get("audience") == "buyer" and _given("audience"):
+                raise click.UsageError("--include-internal is --audience internal: it cannot be combined "
+                                       "with --audience buyer")
+            kwargs["audience"] = "internal"
+        return func(*args, **kwargs)
+
+    wrapper = click.option("--include-internal", is_flag=True, hidden=True,
+                           help="Same as --audience internal.")(wrapper)
+    return click.option("--audience", type=click.Choice(["buyer", "internal"]), default="buyer", show_default=True,
+                        help="Who the plan is for. 'internal' is the seller's own view: the template's internal "
+                             "steps and the MEDDPICC review; never send it to the buyer.")(wrapper)
+
+
+def _given(param: str) -> bool:
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return False
+    from click.core import ParameterSource
+
+    return ctx.get_parameter_source(param) not in (ParameterSource.DEFAULT, None)
 
 
 def _catalog(template_path: Sequence[str]):  # type: ignore[no-untyped-def]
@@ -124,7 +154,7 @@ Examples:
 @click.option("--template", default=None, metavar="NAME_OR_PATH", help="Use this template instead of selecting one.")
 @click.option("--today", type=DateParam(), default=None, help="The plan's 'as of' date (default: the brief's "
               "dates.today, else SOURCE_DATE_EPOCH, else the system date).")
-@click.option("--include-internal", is_flag=True, help="Also show steps the template marks internal.")
+@audience_option
 @template_path_option
 @click.option("-j", "--jobs", "jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Build N briefs at a time, in separate processes (default: the usable cores).")
@@ -141,7 +171,7 @@ Examples:
               help="An earlier plan JSON (or brief) to compare with: adds a 'What changed since DATE' section "
                    "and marks moved steps (docs/keeping-current.md).")
 def generate(briefs: Sequence[str], out: str, formats_: str | None, template: str | None, today: dt.date | None,
-             include_internal: bool, template_path: Sequence[str], jobs: int | None, check_only: bool,
+             audience: str, template_path: Sequence[str], jobs: int | None, check_only: bool,
              prune: bool, shard: str | None, force: bool, strict: bool, quiet: bool, report_file: str | None,
              baseline: str | None) -> None:
     """Write the plan for each brief in every chosen format.
@@ -168,7 +198,7 @@ def generate(briefs: Sequence[str], out: str, formats_: str | None, template: st
     registry = _registry()
     chosen = _chosen_formats(registry, formats_)
     settings = batch.Settings(out=out_path, formats=tuple(chosen), template=template, today=today,
-                              include_internal=include_internal, template_path=tuple(template_path),
+                              audience=audience, template_path=tuple(template_path),
                               check=check_only, baseline=baseline)
     if baseline:  # a bad baseline is one error, before any brief is built
         batch.baseline_plan(settings, _catalog(template_path))
@@ -280,10 +310,10 @@ Examples:
 @click.option("--json", "as_json", is_flag=True, help="Print the plan JSON (schema 2, docs/plan-json.md).")
 @click.option("--template", default=None, metavar="NAME_OR_PATH", help="Use this template instead of selecting one.")
 @click.option("--today", type=DateParam(), default=None, help="The plan's 'as of' date.")
-@click.option("--include-internal", is_flag=True, help="Also show internal steps.")
+@audience_option
 @template_path_option
 @click.option("-q", "--quiet", is_flag=True, help="Do not print warnings.")
-def plan(brief: str, as_json: bool, template: str | None, today: dt.date | None, include_internal: bool,
+def plan(brief: str, as_json: bool, template: str | None, today: dt.date | None, audience: str,
          template_path: Sequence[str], quiet: bool) -> None:
     """Show the schedule: target beside forecast and the steps that decide it, then every step's
     planned dates, owners, what it waits for, state and slack (docs/scheduling.md)."""
@@ -291,14 +321,14 @@ def plan(brief: str, as_json: bool, template: str | None, today: dt.date | None,
 
     result = build_plan(Path(brief), today=today, template=template, catalog=_catalog(template_path),
                         display=brief)
-    if as_json:
+    if as_json:  # the JSON is the plan's full record, like `generate -f json`
         click.echo(result.to_json(), nl=False)
         return
     from mapgen.terminal import plan_table
 
     columns = os.environ.get("COLUMNS", "").strip()  # COLUMNS=abc or 99999...: ignored
     width = int(columns) if columns.isdigit() and len(columns) <= 4 and 20 <= int(columns) <= 1000 else None
-    click.echo(plan_table(result, include_internal=include_internal, width=width))
+    click.echo(plan_table(result.for_reader(audience), width=width))  # type: ignore[arg-type]
     if not quiet:
         _warn(brief, result.warnings)
 
@@ -316,10 +346,10 @@ Examples:
 @click.option("--template", default=None, metavar="NAME_OR_PATH", help="Plan a brief side with this template.")
 @click.option("--today", type=DateParam(), default=None,
               help="The 'as of' date of a brief side (default: its dates.today, like `mapgen plan`).")
-@click.option("--include-internal", is_flag=True, help="Also compare internal steps.")
+@audience_option
 @template_path_option
 def diff_command(old: str, new: str, as_json: bool, as_md: bool, template: str | None, today: dt.date | None,
-                 include_internal: bool, template_path: Sequence[str]) -> None:
+                 audience: str, template_path: Sequence[str]) -> None:
     """Show what changed from OLD to NEW: steps moved (in working days), state changes, steps
     added, removed or renamed, owners changed, and the effect on the forecast signature and
     go-live with the steps that explain it.
@@ -333,7 +363,7 @@ def diff_command(old: str, new: str, as_json: bool, as_md: bool, template: str |
 
     catalog = _catalog(template_path)
     plans = [load_side(Path(p), today=today, template=template, catalog=catalog, display=p) for p in (old, new)]
-    changes = compare(plans[0], plans[1], include_internal)
+    changes = compare(*(p.for_reader(audience) for p in plans))  # type: ignore[arg-type]
     if as_json:
         import json
 

@@ -20,11 +20,13 @@ if TYPE_CHECKING:  # only annotations: `mapgen --help` loads plugins without the
 
 @dataclass(frozen=True)
 class RenderContext:
-    """What a format may know besides the plan: the template's assets and options."""
+    """What a format may know besides the plan: the template's assets and options, and who the
+    plan is for (``buyer`` or ``internal``, docs/plugins.md). The plan a format receives is already
+    filtered for that reader; ``audience`` only tells a format whether to add seller-only sections."""
 
     template_dirs: tuple[Path, ...] = ()
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-    include_internal: bool = False
+    audience: str = "buyer"
 
     def asset(self, filename: str) -> Path | None:
         """The template's own copy of ``filename`` (child templates before the ones they extend)."""
@@ -45,6 +47,10 @@ class OutputFormat:
     assets: ClassVar[tuple[str, ...]] = ()
     #: Whether ``mapgen generate`` writes this format when no ``-f`` is given.
     default: ClassVar[bool] = True
+    #: Machine formats that must carry the whole plan (the JSON) set this: they receive every step,
+    #: internal ones marked, whatever the audience. Every other format receives the plan filtered
+    #: for its reader (``Plan.for_reader``).
+    full_plan: ClassVar[bool] = False
 
     def render(self, plan: Plan, context: RenderContext) -> bytes:
         raise NotImplementedError

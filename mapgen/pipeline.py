@@ -13,7 +13,8 @@ from mapgen.brief import LoadedBrief, check_done_dates, load_brief, parse_check_
 from mapgen.calendar import BusinessCalendar, holidays_version, weekly_occurrence
 from mapgen.errors import MapgenError, Problem, did_you_mean
 from mapgen.expressions import evaluate
-from mapgen.plan import (CalendarInfo, CheckIn, Deal, Milestone, Owner, Owners, Party, Person, Plan, Risk,
+from mapgen.plan import (CalendarInfo, CheckIn, Deal, Milestone, Owner, Owners, Party, Person, Plan, Qualification,
+                         Risk,
                          Workstream, role_label)
 from mapgen.risks import derived_risks
 from mapgen.scheduler import DEFAULT_AT_RISK_SLACK, DEFAULT_PLACEMENT, schedule
@@ -105,7 +106,10 @@ def draft(loaded: LoadedBrief, *, today: dt.date | None = None, template: str | 
         problems += exc.problems
     if problems:
         raise MapgenError(problems)
-    result = tuple(_through_plugins("adjust_steps", "steps", tuple(steps), loaded.file, brief=loaded.brief))
+    from mapgen.facts import deal_facts
+
+    result = tuple(_through_plugins("adjust_steps", "steps", tuple(steps), loaded.file,
+                                    deal=deal_facts(loaded.brief, chosen.name, day), brief=loaded.brief))
     if loaded.brief.dates.go_live and not any(s.id == "go_live" and not s.skip for s in result):
         raise MapgenError([loaded.lines.problem(("dates", "go_live"), f"dates.go_live: template '{chosen.name}' "
                                                 "has no go_live step for this deal")])
@@ -206,7 +210,8 @@ def plan_from_draft(d: Draft) -> Plan:
                               tuple(sorted(calendar.weekend)),
                               MappingProxyType(calendar.holidays_between(first, last)),
                               holidays_version() if calendar.country else None),
-        source=loaded.file, texts=d.template.text, placement=MappingProxyType(placement))
+        source=loaded.file, texts=d.template.text, placement=MappingProxyType(placement),
+        qualification=_qualification(brief.qualification))
     plan = replace(plan, risks=plan.risks + derived_risks(plan, result.conflicts))
     return adjust_plan(plan)
 
@@ -231,6 +236,13 @@ def _through_plugins(hook: str, argument: str, value: Any, file: str | None, **e
     from mapgen.plugins import chain_hook
 
     return chain_hook(hook, argument, value, file, **extra)
+
+
+def _qualification(given: Any) -> Qualification | None:
+    if given is None:
+        return None
+    return Qualification(tuple(given.metrics), tuple(given.decision_criteria), tuple(given.competition),
+                         given.compelling_event)
 
 
 def _amount(value: float | None) -> float | int | None:

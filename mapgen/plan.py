@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, Mapping
 
@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from mapgen.changes import Changes
 
 Side = Literal["buyer", "seller"]
+#: Who a rendered plan is for (docs/briefs.md, "Audience"): the buyer sees customer-facing steps only;
+#: the seller's internal view adds the template's internal steps and the MEDDPICC review.
+Audience = Literal["buyer", "internal"]
+AUDIENCES: tuple[Audience, ...] = ("buyer", "internal")
 Phase = Literal["before_signature", "after_signature"]
 Status = Literal["not_started", "in_progress", "done", "blocked"]
 
@@ -201,6 +205,18 @@ def _frozen_mapping(value: Mapping[str, Any] | None = None) -> Mapping[str, Any]
 
 
 @dataclass(frozen=True)
+class Qualification:
+    """The seller's own qualification notes from the brief's ``qualification`` block (docs/briefs.md).
+    Only the internal view carries them: ``Plan.for_reader("buyer")`` drops them, and the plan JSON
+    never holds them."""
+
+    metrics: tuple[str, ...] = ()
+    decision_criteria: tuple[str, ...] = ()
+    competition: tuple[str, ...] = ()
+    compelling_event: str | None = None
+
+
+@dataclass(frozen=True)
 class Risk:
     """A risk with an owner for its mitigation; ``derived`` ones were found by mapgen, not written."""
 
@@ -280,6 +296,35 @@ class Plan:
     #: What changed since a baseline plan (``mapgen generate --baseline``), or None: formats show a
     #: "What changed since DATE" section and mark moved steps. Not part of the plan JSON.
     changes: "Changes | None" = None
+    #: Who this plan is for. The pipeline's plan holds every step ("internal"); each format
+    #: receives ``for_reader(audience)``, so a buyer's plan has no internal step left to leak.
+    audience: Audience = "internal"
+    #: The brief's MEDDPICC notes; None in a buyer's plan (mapgen/meddpicc.py reads them).
+    qualification: Qualification | None = None
+
+    def for_reader(self, audience: Audience) -> Plan:
+        """This plan as ``audience`` may see it. For the buyer: internal steps removed, and what
+        pointed at them (a step's ``after``, the driver chains, workstreams) rewired to the
+        customer-facing steps reached through them, so every view stays consistent."""
+        if audience not in AUDIENCES:
+            raise ValueError(f"unknown audience {audience!r} (choose from {', '.join(AUDIENCES)})")
+        if audience == self.audience:
+            return self
+        if self.audience == "buyer":
+            raise ValueError("a buyer's plan has no internal steps left to show: filter the full plan")
+        every = self.by_id
+        shown = tuple(replace(m, after=_visible_after(m, every)) for m in self.milestones if not m.internal)
+        keep = {m.id for m in shown}
+
+        def drivers(date: KeyDate | None) -> KeyDate | None:
+            return None if date is None else replace(date, drivers=tuple(i for i in date.drivers if i in keep))
+
+        return replace(
+            self, audience="buyer", milestones=shown, qualification=None,
+            signature=drivers(self.signature),  # type: ignore[arg-type]
+            go_live=drivers(self.go_live),
+            workstreams=tuple(replace(w, milestones=tuple(i for i in w.milestones if i in keep))
+                              for w in self.workstreams))
 
     # -- views renderers share ------------------------------------------------------------
 
@@ -292,12 +337,6 @@ class Plan:
         """The deal in the buyer's terms."""
         return f"{self.buyer.company} × {self.seller.company}: path to launch"
 
-    def visible(self, include_internal: bool = False) -> tuple[Milestone, ...]:
-        """The steps a reader sees: customer-facing ones unless internal ones are asked for."""
-        if include_internal:
-            return self.milestones
-        return tuple(m for m in self.milestones if not m.internal)
-
     @functools.cached_property
     def by_id(self) -> Mapping[str, Milestone]:
         """Every step by id (built once per plan: formats look steps up often)."""
@@ -306,38 +345,22 @@ class Plan:
     def milestone(self, milestone_id: str) -> Milestone:
         return self.by_id[milestone_id]
 
-    def by_workstream(self, include_internal: bool = False) -> tuple[tuple[Workstream, tuple[Milestone, ...]], ...]:
-        """Workstreams in template order with their visible steps, by due date; empty ones dropped."""
-        shown = self.visible(include_internal)
-        groups = []
-        for ws in self.workstreams:
-            steps = tuple(m for m in shown if m.workstream == ws.id)
-            if steps:
-                groups.append((ws, steps))
-        return tuple(groups)
+    def by_workstream(self) -> tuple[tuple[Workstream, tuple[Milestone, ...]], ...]:
+        """Workstreams in template order with their steps, by due date; empty ones dropped."""
+        found: dict[str, list[Milestone]] = {}
+        for m in self.milestones:
+            found.setdefault(m.workstream, []).append(m)
+        return tuple((ws, tuple(found[ws.id])) for ws in self.workstreams if ws.id in found)
 
-    def waits_for(self, milestone: Milestone, include_internal: bool = False) -> tuple[int, ...]:
-        """The numbers of the visible steps ``milestone`` waits for (through hidden ones)."""
+    def waits_for(self, milestone: Milestone) -> tuple[int, ...]:
+        """The numbers of the steps ``milestone`` waits for."""
         every = self.by_id
-        found: list[int] = []
-        seen: set[str] = set()
-        stack = list(milestone.after)
-        while stack:
-            step_id = stack.pop(0)
-            if step_id in seen or step_id not in every:
-                continue
-            seen.add(step_id)
-            step = every[step_id]
-            if include_internal or not step.internal:
-                found.append(step.number)
-            else:
-                stack.extend(step.after)
-        return tuple(sorted(set(found)))
+        return tuple(sorted({every[i].number for i in milestone.after if i in every}))
 
-    def next_steps(self, days: int = 14, include_internal: bool = False) -> tuple[Milestone, ...]:
+    def next_steps(self, days: int = 14) -> tuple[Milestone, ...]:
         """Open steps planned to start or fall due within ``days`` of today, by planned date."""
         horizon = self.today + dt.timedelta(days=days)
-        found = [m for m in self.visible(include_internal) if m.is_open and m.start <= horizon]
+        found = [m for m in self.milestones if m.is_open and m.start <= horizon]
         return tuple(sorted(found, key=lambda m: (m.start, m.due, m.number)))
 
     def key_date(self, key: str) -> KeyDate | None:
@@ -350,19 +373,19 @@ class Plan:
             return ()
         return tuple(self.by_id[i] for i in date.drivers if i in self.by_id)
 
-    def gates(self, include_internal: bool = False) -> tuple[Milestone, ...]:
-        return tuple(m for m in self.visible(include_internal) if m.gate)
+    def gates(self) -> tuple[Milestone, ...]:
+        return tuple(m for m in self.milestones if m.gate)
 
-    def late_steps(self, include_internal: bool = False) -> tuple[Milestone, ...]:
-        return tuple(m for m in self.visible(include_internal) if m.late)
+    def late_steps(self) -> tuple[Milestone, ...]:
+        return tuple(m for m in self.milestones if m.late)
 
     def people(self, side: Side) -> tuple[Person, ...]:
         return (self.buyer if side == "buyer" else self.seller).people
 
-    def unnamed(self, include_internal: bool = False) -> tuple[tuple[Side, str, tuple[Milestone, ...]], ...]:
+    def unnamed(self) -> tuple[tuple[Side, str, tuple[Milestone, ...]], ...]:
         """Owners still to be named: (side, placeholder such as "Legal counsel (to be named)", their steps)."""
         found: dict[tuple[Side, str], list[Milestone]] = {}
-        for m in self.visible(include_internal):
+        for m in self.milestones:
             for side, owner in (("buyer", m.owners.buyer), ("seller", m.owners.seller)):
                 if not owner.named:
                     found.setdefault((side, owner.name), []).append(m)  # type: ignore[arg-type]
@@ -417,6 +440,24 @@ class Plan:
                                          if self.check_in_moved else None),
             "warnings": list(self.warnings),
         }
+
+
+def _visible_after(milestone: Milestone, every: Mapping[str, Milestone]) -> tuple[str, ...]:
+    """The customer-facing steps ``milestone`` waits for, directly or through internal ones."""
+    found: list[str] = []
+    seen: set[str] = set()
+    stack = list(milestone.after)
+    while stack:
+        step_id = stack.pop(0)
+        if step_id in seen or step_id not in every:
+            continue
+        seen.add(step_id)
+        step = every[step_id]
+        if step.internal:
+            stack.extend(step.after)
+        else:
+            found.append(step_id)
+    return tuple(found)
 
 
 def _iso(d: dt.date | None) -> str | None:

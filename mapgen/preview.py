@@ -38,7 +38,7 @@ class Preview:
     brief: Path
     template: str | None = None
     today: dt.date | None = None
-    include_internal: bool = False
+    audience: str = "buyer"
     template_path: Sequence[Path] = ()
     version: int = 0
     page: str = ""
@@ -74,8 +74,8 @@ class Preview:
         catalog = default_catalog(list(self.template_path))  # fresh: a template edit is read again
         planned = plan_brief(self.brief, today=self.today, template=self.template, catalog=catalog,
                              display=str(self.brief))
-        context = context_for(planned.template, "html", self.include_internal)
-        page = render_page(planned.plan, context, extra_script=reload_script(version),
+        context = context_for(planned.template, "html", self.audience)  # type: ignore[arg-type]
+        page = render_page(planned.plan.for_reader(self.audience), context, extra_script=reload_script(version),
                            extra_csp="connect-src 'self'")
         return page, tuple(planned.template.folders)
 

@@ -7,27 +7,30 @@ from typing import Any, Callable, Sequence
 
 from mapgen.errors import MapgenError, Problem
 from mapgen.formats import FormatRegistry, RenderContext
-from mapgen.plan import Plan
+from mapgen.plan import Audience, Plan
 from mapgen.template import Template
 
 Report = Callable[[str, "str | None", Any], None]
 
 
-def context_for(template: Template, format_name: str, include_internal: bool = False) -> RenderContext:
+def context_for(template: Template, format_name: str, audience: Audience = "buyer") -> RenderContext:
     return RenderContext(template_dirs=template.folders,
                          options=MappingProxyType(dict(template.formats.get(format_name, {}))),
-                         include_internal=include_internal)
+                         audience=audience)
 
 
 def render_formats(plan: Plan, template: Template, names: Sequence[str], registry: FormatRegistry,
-                   include_internal: bool = False) -> tuple[dict[str, bytes], list[Problem]]:
-    """Render each format on its own: one failing plugin never stops the others."""
+                   audience: Audience = "buyer") -> tuple[dict[str, bytes], list[Problem]]:
+    """Render each format on its own: one failing plugin never stops the others. Each format gets
+    the plan filtered for ``audience`` (the JSON, ``full_plan``, the whole plan)."""
     outputs: dict[str, bytes] = {}
     problems: list[Problem] = []
+    reader = plan.for_reader(audience)
     for name in names:
         item = registry[name]
         try:
-            outputs[name] = item.format.render(plan, context_for(template, name, include_internal))
+            given = plan if getattr(item.format, "full_plan", False) else reader
+            outputs[name] = item.format.render(given, context_for(template, name, audience))
         except MapgenError as exc:
             problems.extend(exc.problems)
         except Exception as exc:  # noqa: BLE001 - a plugin's bug is reported with its name

@@ -130,5 +130,12 @@ def starter_brief(template: Template, schema: str, today: dt.date) -> str:
         f"# check_in: {template.check_in or 'monday 10:00'}            # the weekly check-in (default: the template's)",
         "# placement: {before_signature: late, after_signature: early}   # or early | late (docs/scheduling.md)",
         "",
+        "# Your MEDDPICC notes: only in `--audience internal` outputs, never in the buyer's (docs/meddpicc.md).",
+        "# qualification:",
+        "#   metrics: [The number the buyer wants to move, from what to what]",
+        "#   decision_criteria: [How they will choose: technical, business, commercial]",
+        "#   competition: [Who else they are talking to, or the status quo]",
+        "#   compelling_event: What happens if they do nothing by the target date",
+        "",
     ]
     return "\n".join(out)

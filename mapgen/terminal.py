@@ -24,27 +24,27 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
-def _key_line(label: str, date: KeyDate, plan: Plan, key: str, include_internal: bool, width: int) -> list[str]:
+def _key_line(label: str, date: KeyDate, plan: Plan, key: str, width: int) -> list[str]:
     target = f"target {date.target}" + (" (worked out)" if date.derived else "")
     line = f"{label:<10} {target}, planned {date.planned}, forecast {date.forecast}"
     if not date.feasible:
         line += click.style("   CANNOT BE MET", fg="red", bold=True)
     lines = [line]
-    why = plain(drivers_sentence(plan, key, include_internal))
+    why = plain(drivers_sentence(plan, key))
     if why:
         lines.extend(textwrap.wrap(why, max(40, width - 1), initial_indent=f"{'':<11}why: ",
                                    subsequent_indent=" " * 16, break_on_hyphens=False))
     return lines
 
 
-def plan_table(plan: Plan, include_internal: bool = False, width: int | None = None) -> str:
+def plan_table(plan: Plan, width: int | None = None) -> str:
     width = width or shutil.get_terminal_size((120, 24)).columns
     lines = [click.style(plain(plan.title), bold=True),
              f"as of {plan.today}   template {plan.template}   placement "
              f"{plan.placement['before_signature']} before signature, {plan.placement['after_signature']} after"]
-    lines += _key_line("signature:", plan.signature, plan, "signature", include_internal, width)
+    lines += _key_line("signature:", plan.signature, plan, "signature", width)
     if plan.go_live:
-        lines += _key_line("go-live:", plan.go_live, plan, "go_live", include_internal, width)
+        lines += _key_line("go-live:", plan.go_live, plan, "go_live", width)
     lines.append("")
     fixed = 4 + 11 + 11 + 11 + 10 + 6 + 3  # number, start, due, after, state, slack, flags
     flexible = max(30, width - fixed - 8)
@@ -53,9 +53,9 @@ def plan_table(plan: Plan, include_internal: bool = False, width: int | None = N
     header = (f"{'#':>3} {'start':<10} {'due':<10} {'step':<{name_w}} {'buyer owner':<{owner_w}} "
               f"{'seller owner':<{owner_w}} {'after':<10} {'state':<9} {'slack':>5} ")
     lines.append(click.style(header, underline=True))
-    for m in plan.visible(include_internal):
+    for m in plan.milestones:
         flags = ("P" if m.pinned else " ") + ("C" if m.critical else " ")
-        after = ", ".join(str(n) for n in plan.waits_for(m, include_internal))
+        after = ", ".join(str(n) for n in plan.waits_for(m))
         slack = "" if m.slack is None else str(m.slack)
         row = (f"{m.number:>3} {m.start.isoformat():<10} {m.due.isoformat():<10} {_fit(plain(m.name), name_w):<{name_w}} "
                f"{_fit(plain(m.owners.buyer.name), owner_w):<{owner_w}} "

@@ -203,15 +203,17 @@ def hostile_plan() -> Plan:
 
 @pytest.fixture
 def render():  # type: ignore[no-untyped-def]
-    """``render(format_name, plan, **options) -> bytes`` through the registered format."""
+    """``render(format_name, plan, audience="buyer", **options) -> bytes`` through the registered format,
+    given the plan filtered for ``audience`` as ``mapgen generate`` gives it."""
     from mapgen.formats import RenderContext
     from mapgen.plugins import formats
 
-    def _render(name: str, plan: Plan, *, template_dirs: tuple[Path, ...] = (), include_internal: bool = False,
+    def _render(name: str, plan: Plan, *, template_dirs: tuple[Path, ...] = (), audience: str = "buyer",
                 **options: Any) -> bytes:
         registered = formats()[name]
-        context = RenderContext(template_dirs=template_dirs, options=options, include_internal=include_internal)
-        return registered.format.render(plan, context)
+        context = RenderContext(template_dirs=template_dirs, options=options, audience=audience)
+        given = plan if registered.format.full_plan else plan.for_reader(audience)  # type: ignore[arg-type]
+        return registered.format.render(given, context)
 
     return _render
 

@@ -77,15 +77,15 @@ def key_label(key: str) -> str:
     return "signature" if key == "signature" else "go-live"
 
 
-def drivers_sentence(plan: Plan, key: str = "signature", include_internal: bool = False) -> str:
+def drivers_sentence(plan: Plan, key: str = "signature") -> str:
     """Why the forecast is what it is (inline Markdown), or "" for a plan without that key date:
     ``Security review (15 d) → Executive approval (5 d): earliest signature Thu 11 Feb 2027,
-    28 working days after the target``. Internal steps are left out unless asked for."""
+    28 working days after the target``. Only the plan's own steps are named (a buyer's plan has no
+    internal ones, see ``Plan.for_reader``)."""
     date = plan.key_date(key)
     if date is None:
         return ""
-    chain = " → ".join(step_label(plan, i) for i in date.drivers
-                       if i in plan.by_id and (include_internal or not plan.by_id[i].internal))
+    chain = " → ".join(step_label(plan, i) for i in date.drivers if i in plan.by_id)
     text = f"earliest {key_label(key)} {human_date(date.forecast)}"
     if not date.feasible and date.slip:
         days = "working day" if date.slip == 1 else "working days"

@@ -72,7 +72,10 @@ def test_diff_json_of_the_two_examples_names_exactly_what_moved(plans, mapgen_cl
     live = data["go_live"]
     assert (live["old"]["forecast"], live["new"]["forecast"], live["forecast_days"]) == expected["go_live"]
     assert "Contract terms and redlines agreed" in sig["why"]  # the new drivers explain the new forecast
-    assert sig["new"]["drivers"] == json.loads(plans["new"].read_text())["signature"]["drivers"]
+    # the buyer's view (the default audience) names only customer-facing drivers; the JSON has them all
+    full = json.loads(plans["new"].read_text())
+    internal = {m["id"] for m in full["milestones"] if m["internal"]}
+    assert sig["new"]["drivers"] == [i for i in full["signature"]["drivers"] if i not in internal]
 
 
 def test_diff_json_shape(plans, mapgen_cli) -> None:
@@ -321,7 +324,7 @@ def test_the_changes_slide_stays_on_its_slide(tmp_path: Path) -> None:
     from tests.office import convert_to_pdf, pdf_pages
 
     new = build_plan(ROOT / "examples" / "globex-late.yaml")
-    plan = dataclasses_replace(new, changes=compare(build_plan(DAY_ONE), new))
+    plan = dataclasses_replace(new, changes=compare(build_plan(DAY_ONE), new)).for_reader("buyer")
     path = tmp_path / "deck.pptx"
     path.write_bytes(formats()["pptx"].format.render(plan, RenderContext()))
     prs = Presentation(str(path))

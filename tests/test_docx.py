@@ -46,7 +46,7 @@ def example_docs(tmp_path_factory):  # type: ignore[no-untyped-def]
     with pytest.raises(SystemExit) as exit_info:
         main(["generate", *map(str, EXAMPLES), "-f", "docx", "-o", str(out)])
     assert exit_info.value.code == 0
-    return {p.stem: (out / f"{p.stem}.docx", build_plan(p)) for p in EXAMPLES}
+    return {p.stem: (out / f"{p.stem}.docx", build_plan(p).for_reader("buyer")) for p in EXAMPLES}
 
 
 def pdf_words(pdf: Path) -> list[tuple[float, float, list[tuple[float, str]]]]:
@@ -83,7 +83,7 @@ def test_every_example_fits_two_pages_with_the_sign_off_under_its_heading(exampl
         body_bottom = max(y for y, word in words if y < height - 0.5 * 72)  # the footer sits 0.3 in up
         assert height - 0.6 * 72 - body_bottom >= SPARE_PT, f"{name}: the last page has no room to spare"
         printed = {word for page in pages for _, word in page[2]}  # (a wrapped cell's lines interleave)
-        for step in plan.visible():
+        for step in plan.for_reader("buyer").milestones:
             missing = [word for word in plain(step.name).split() if word not in printed]
             assert not missing, f"{name}: {step.name} is missing {missing}"
 
@@ -135,11 +135,11 @@ def test_notes_sit_under_the_step_name_so_no_column_is_squeezed(render):
     assert header == ["#", "Step", plan.buyer.company, plan.seller.company, "Due", "After", "Status"]
     widths = [int(w) for w in table._tbl.xpath("./w:tblGrid/w:gridCol/@w:w")]
     assert len(widths) == 7 and abs(sum(widths) - 10512) < 8  # the page's width: 7.3 in
-    noted = next(m for m in plan.visible() if m.note)
+    noted = next(m for m in plan.for_reader("buyer").milestones if m.note)
     row = next(r for r in rows(doc) if len(r) == 7 and step_cell(r, plain(noted.name)))
     from mapgen.builtin.docx_document.variables import DESCRIBED_STEPS
 
-    described = noted.description and len(plan.visible()) <= DESCRIBED_STEPS
+    described = noted.description and len(plan.for_reader("buyer").milestones) <= DESCRIBED_STEPS
     why = f" · {plain(noted.description)}" if described else ""
     assert row[1] == f"{plain(noted.name)}{why}\n{plain(noted.note)}"
 
@@ -160,7 +160,7 @@ def test_every_customer_facing_step_with_owners_due_date_and_status(example_docs
     for path, plan in example_docs.values():
         doc = open_docx(path.read_bytes())
         table_rows = rows(doc)
-        for step in plan.visible():
+        for step in plan.for_reader("buyer").milestones:
             row = next((r for r in table_rows if len(r) == 7 and step_cell(r, plain(step.name))), None)
             assert row is not None, f"{path.name}: {step.id}"
             assert row[0] == f"{step.number}{' ◆' if step.critical else ''}"
@@ -243,7 +243,7 @@ def test_hostile_text_renders_exactly(render):
     data = render("docx", plan)
     doc = open_docx(data)
     cells = {line for r in rows(doc) for c in r for line in [c, c.split("\n")[0]]}
-    for step in plan.visible():
+    for step in plan.for_reader("buyer").milestones:
         assert plain(step.name) in cells or any(c.startswith(plain(step.name) + "\n") for r in rows(doc) for c in r), \
             step.name
     body = text(doc)
@@ -271,7 +271,7 @@ def test_internal_steps_only_when_asked_for(render):
     plan = make_plan()
     internal = next(m for m in plan.milestones if m.internal)
     assert plain(internal.name) not in text(open_docx(render("docx", plan)))
-    assert plain(internal.name) in text(open_docx(render("docx", plan, include_internal=True)))
+    assert plain(internal.name) in text(open_docx(render("docx", plan, audience="internal")))
 
 
 def test_same_plan_gives_the_same_bytes(render):
@@ -279,7 +279,7 @@ def test_same_plan_gives_the_same_bytes(render):
 
 
 def test_forty_long_steps_render(render):
-    plan = make_plan(40, long_names=True)
+    plan = make_plan(40, long_names=True).for_reader("buyer")
     doc = open_docx(render("docx", plan))
     numbers = [r[0].split()[0] for r in rows(doc) if len(r) == 7 and r[0][:1].isdigit()]
     assert numbers == [str(m.number) for g in plan.by_workstream() for m in g[1]]

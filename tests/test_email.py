@@ -37,7 +37,7 @@ def test_two_parts_with_the_key_dates_next_steps_and_check_in(render, late_plan)
         assert human_date(late_plan.next_check_in) in body
         assert "Reply with your edits" in body
     assert "cannot be met" in text
-    steps = late_plan.next_steps()
+    steps = late_plan.for_reader("buyer").next_steps()
     assert steps
     for m in steps:
         assert plain(m.name) in text and m.owners.buyer.name in text and m.owners.seller.name in text

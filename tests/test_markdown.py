@@ -46,7 +46,7 @@ def plan_table(text: str) -> list[list[str]]:
 def test_plan_table_has_one_row_per_visible_step(render, sample_plan: Plan) -> None:
     text = render("md", sample_plan).decode()
     table = plan_table(text)
-    visible = sample_plan.visible()
+    visible = sample_plan.for_reader("buyer").milestones
     assert len(table) == len(visible) + 1
     assert all(len(row) == 10 for row in table)
     for row, m in zip(table[1:], visible):
@@ -55,7 +55,7 @@ def test_plan_table_has_one_row_per_visible_step(render, sample_plan: Plan) -> N
     assert not any(m.internal for m in visible)
     internal = [m for m in sample_plan.milestones if m.internal]
     assert internal and plain(internal[0].name) not in text
-    assert plain(internal[0].name) in render("md", sample_plan, include_internal=True).decode()
+    assert plain(internal[0].name) in render("md", sample_plan, audience="internal").decode()
 
 
 def test_hostile_text_stays_text_and_cannot_break_the_table(render, hostile_plan: Plan) -> None:
@@ -97,7 +97,7 @@ def test_long_plan_and_every_section(render) -> None:
     for heading in ("## Who is involved", "## The plan", "## Decision gates", "## Risks", "## Staying on track",
                     "## Sign-off"):
         assert heading in text
-    assert len(plan_table(text)) == len(plan.visible()) + 1
+    assert len(plan_table(text)) == len(plan.for_reader("buyer").milestones) + 1
 
 
 def test_a_template_can_override_the_markdown(tmp_path: Path, mapgen_cli) -> None:
@@ -164,12 +164,13 @@ def test_done_steps_show_their_actual_date_and_dependencies_by_number(render, tm
     brief = (Path(__file__).resolve().parents[1] / "examples" / "acme-enterprise.yaml").read_text(encoding="utf-8")
     plan = plan_from_brief(brief, tmp_path=tmp_path)
     table = plan_table(render("md", plan).decode())
-    done = next(m for m in plan.visible() if m.is_done)
+    done = next(m for m in plan.for_reader("buyer").milestones if m.is_done)
     row = next(r for r in table if r[2] == plain(done.name))
     assert row[6] == f"{human_date(done.actual_done)} (done)"
-    waiting = next(m for m in plan.visible() if len(plan.waits_for(m)) > 1)
+    buyer = plan.for_reader("buyer")
+    waiting = next(m for m in buyer.milestones if len(buyer.waits_for(m)) > 1)
     row = next(r for r in table if r[2] == plain(waiting.name))
-    assert row[7] == ", ".join(str(n) for n in plan.waits_for(waiting))
+    assert row[7] == ", ".join(str(n) for n in buyer.waits_for(waiting))
 
 
 def test_a_worked_out_target_says_so(render, tmp_path: Path) -> None:

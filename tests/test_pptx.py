@@ -69,7 +69,7 @@ def example_decks(tmp_path_factory):  # type: ignore[no-untyped-def]
     with pytest.raises(SystemExit) as exit_info:
         main(["generate", *map(str, EXAMPLES), "-f", "pptx", "-o", str(out)])
     assert exit_info.value.code == 0
-    return {path.stem: (out / f"{path.stem}.pptx", build_plan(path)) for path in EXAMPLES}
+    return {path.stem: (out / f"{path.stem}.pptx", build_plan(path).for_reader("buyer")) for path in EXAMPLES}
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ def long_deck(tmp_path_factory):  # type: ignore[no-untyped-def]
     from mapgen.formats import RenderContext
     from mapgen.plugins import formats
 
-    plan = make_plan(40, long_names=True)
+    plan = make_plan(40, long_names=True).for_reader("buyer")  # what `generate` gives the deck
     path = tmp_path_factory.mktemp("long") / "long.pptx"
     path.write_bytes(formats()["pptx"].format.render(plan, RenderContext()))
     return path, plan
@@ -120,7 +120,7 @@ def test_every_customer_facing_step_is_in_the_plan_table(example_decks):
             _check_compact_steps(path, plan, rows)
             continue
         assert ["#", "Step", "Workstream"] == next(r for r in rows if len(r) == 8)[:3]
-        for step in plan.visible():
+        for step in plan.for_reader("buyer").milestones:
             row = next((r for r in rows if len(r) == 8 and r[1] == plain(step.name)), None)
             assert row is not None, f"{path.name}: step {step.id} not found"
             assert row[0].split()[0] == str(step.number)
@@ -141,7 +141,7 @@ def _check_compact_steps(path, plan, rows) -> None:  # type: ignore[no-untyped-d
     """The compact deck's one steps table: number, step, both owners, due date and status."""
     from mapgen.wording import human_date
 
-    for step in plan.visible():
+    for step in plan.for_reader("buyer").milestones:
         row = next((r for r in rows if len(r) == 6 and r[1] == plain(step.name)), None)
         assert row is not None, f"{path.name}: step {step.id} not found"
         assert row[0].split()[0] == str(step.number)
@@ -224,10 +224,10 @@ def test_forty_long_steps_paginate_onto_continuation_slides(long_deck):
     total = len(plan_titles)
     assert total >= 3 and plan_titles == [f"The plan ({i} of {total})" for i in range(1, total + 1)]
     numbers = [r[0].split()[0] for r in plan_rows(prs)]
-    assert numbers == [str(m.number) for m in plan.visible()]  # each step once, in order
+    assert numbers == [str(m.number) for m in plan.for_reader("buyer").milestones]  # each step once, in order
     # Names too long for three lines are set smaller, never cut: each is whole in the table.
     names = [r[1] for r in table_cells(prs) if len(r) == 8 and r[0] != "#"]
-    assert names == [plain(m.name) for m in plan.visible()]
+    assert names == [plain(m.name) for m in plan.for_reader("buyer").milestones]
 
 
 #: Words above the footer end at least this far above its rule when LibreOffice lays them out: the
@@ -310,7 +310,7 @@ def test_hostile_text_round_trips_exactly(render):
     plan = make_plan(hostile=True)
     prs = deck(render("pptx", plan))
     cells = {c for row in table_cells(prs) for c in row}
-    for step in plan.visible():
+    for step in plan.for_reader("buyer").milestones:
         assert plain(step.name) in cells, step.name
     text = all_text(prs)
     for hostile in HOSTILE_STRINGS:
@@ -349,7 +349,7 @@ def test_internal_steps_only_when_asked_for(render):
     plan = make_plan()
     internal = next(m for m in plan.milestones if m.internal)
     assert plain(internal.name) not in all_text(deck(render("pptx", plan)))
-    assert plain(internal.name) in all_text(deck(render("pptx", plan, include_internal=True)))
+    assert plain(internal.name) in all_text(deck(render("pptx", plan, audience="internal")))
 
 
 def test_same_plan_gives_the_same_bytes(render):
@@ -366,7 +366,7 @@ def test_timeline_draws_every_step_and_the_key_dates(render):
         slide = next(s for s in prs.slides if any(sh.has_text_frame and sh.text_frame.text.startswith("The path to")
                                                   for sh in s.shapes))
         labels = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame and sh.top < FOOTER_TOP_PT * 12700]
-        assert sorted(int(t) for t in labels if t.isdigit()) == [m.number for m in plan.visible()]
+        assert sorted(int(t) for t in labels if t.isdigit()) == [m.number for m in plan.for_reader("buyer").milestones]
         assert any(t.startswith("Target signature ") for t in labels)
         assert any(t.startswith("Target go-live ") for t in labels)
         assert "Today" in labels
@@ -411,12 +411,12 @@ def story_decks(tmp_path_factory, example_decks):  # type: ignore[no-untyped-def
     with pytest.raises(SystemExit) as exit_info:
         main(["generate", *map(str, briefs), "-f", "pptx", "-o", str(out)])
     assert exit_info.value.code == 0
-    decks = {path.stem: (out / f"{path.stem}.pptx", build_plan(path)) for path in briefs}
+    decks = {path.stem: (out / f"{path.stem}.pptx", build_plan(path).for_reader("buyer")) for path in briefs}
     decks["globex-late"] = example_decks["globex-late"]
     from mapgen.formats import RenderContext
     from mapgen.plugins import formats
 
-    long_late = make_plan(40, long_names=True, late=True)  # a chain of 23 long-named steps decides signature
+    long_late = make_plan(40, long_names=True, late=True).for_reader("buyer")  # a chain of 23 long-named steps decides signature
     (out / "long-late.pptx").write_bytes(formats()["pptx"].format.render(long_late, RenderContext()))
     decks["long-late"] = (out / "long-late.pptx", long_late)
     return {name: (path, plan, convert_to_pdf(path, out)) for name, (path, plan) in decks.items()}
@@ -457,7 +457,7 @@ def test_done_steps_show_their_actual_dates_and_are_drawn_done(story_decks):
 
     path, plan, pdf = story_decks["enterprise-week-into-the-deal"]
     prs = deck(path.read_bytes())
-    done = [m for m in plan.visible() if m.is_done]
+    done = [m for m in plan.for_reader("buyer").milestones if m.is_done]
     assert done and done[0].actual_done == dt.date(2026, 10, 29)
     rows = {r[0].split()[0]: r for r in plan_rows(prs)}
     assert rows[str(done[0].number)][6] == "Done Thu 29 Oct 2026"
@@ -592,7 +592,7 @@ def test_story_decks_stay_on_their_slides_when_laid_out(story_decks, name):
 def test_a_chain_too_long_for_the_slide_is_named_by_its_ends(story_decks):
     path, plan, _ = story_decks["long-late"]
     text = flat(slide_text(slide_titled(deck(path.read_bytes()), "Why we are doing this")))
-    chain = [m for m in plan.driver_steps("signature") if not m.internal]  # internal steps stay unnamed
+    chain = plan.driver_steps("signature")  # the buyer's plan: internal steps are not in the chain
     first, last = chain[0], chain[-1]
     assert f"Why: a chain of {len(chain)} steps (◆ in the plan table), from " in text
     assert flat(plain(first.name)) in text and flat(plain(last.name)) in text
@@ -657,13 +657,13 @@ def test_random_plans_make_decks_that_keep_to_their_slides(tmp_path_factory):  #
         prs = deck(formats()["pptx"].format.render(plan, RenderContext()))
         assert_within_slides(prs)
         rows = {r[0].split()[0]: r for r in plan_rows(prs)}
-        for step in plan.visible():
+        for step in plan.for_reader("buyer").milestones:
             expected = f"Done {human_date(step.actual_done)}" if step.is_done else human_date(step.due)
             assert rows[str(step.number)][6].startswith(expected)
         slide = slide_titled(prs, "Next steps")
         numbers = [int(r.cells[0].text_frame.text) for sh in slide.shapes if sh.has_table
                    for r in list(sh.table.rows)[1:]]
-        by_number = {m.number: m for m in plan.visible()}
+        by_number = {m.number: m for m in plan.for_reader("buyer").milestones}
         assert numbers == [m.number for m in plan.next_steps()][:len(numbers)]
         assert all(by_number[n].is_open and by_number[n].due >= plan.today for n in numbers)
 
@@ -675,7 +675,7 @@ def test_room_to_move_shows_what_could_start_today(story_decks):
     from mapgen.builtin.pptx_deck.canvas import LATE, MUTED
 
     path, plan, _ = story_decks["smb-go-live-only"]
-    waiting = [m for m in plan.visible() if m.is_open and m.earliest_start == plan.today < m.start]
+    waiting = [m for m in plan.for_reader("buyer").milestones if m.is_open and m.earliest_start == plan.today < m.start]
     assert waiting
     slide = timeline_slide(deck(path.read_bytes()))
     lines = [sh for sh in slide.shapes if sh.shape_type == 9]

@@ -56,7 +56,7 @@ def test_enterprise_has_buyer_centric_workstreams_gates_and_criteria(tmp_path: P
     ids = {w.id for w in plan.workstreams}
     assert {"business_case", "technical_validation", "security", "legal", "procurement", "executive_approval",
             "signature"} <= ids
-    visible = plan.visible()
+    visible = plan.for_reader("buyer").milestones
     assert 12 <= len(visible) <= 20
     assert plan.gates() and any(m.criteria for m in visible)
     assert all(not m.internal for m in visible)
@@ -67,8 +67,8 @@ def test_enterprise_has_buyer_centric_workstreams_gates_and_criteria(tmp_path: P
 
 def test_smb_is_light(tmp_path: Path) -> None:
     plan = plan_from_brief(brief(20_000), tmp_path=tmp_path)
-    assert len(plan.visible()) <= 10
-    roles = {m.owners.buyer.role for m in plan.visible()} | {m.owners.seller.role for m in plan.visible()}
+    assert len(plan.for_reader("buyer").milestones) <= 10
+    roles = {m.owners.buyer.role for m in plan.for_reader("buyer").milestones} | {m.owners.seller.role for m in plan.for_reader("buyer").milestones}
     assert 2 <= len(roles) <= 4
     assert (plan.go_live.target - plan.today).days < 8 * 30
 

@@ -116,7 +116,7 @@ def example_books(tmp_path_factory):  # type: ignore[no-untyped-def]
     with pytest.raises(SystemExit) as exit_info:
         main(["generate", *map(str, briefs), "-f", "xlsx", "-o", str(out)])
     assert exit_info.value.code == 0
-    return {p.stem: (out / f"{p.stem}.xlsx", build_plan(p)) for p in briefs}
+    return {p.stem: (out / f"{p.stem}.xlsx", build_plan(p).for_reader("buyer")) for p in briefs}
 
 
 def test_every_example_converts_with_libreoffice_and_each_sheet_prints_on_one_page(example_books, tmp_path):
@@ -140,8 +140,8 @@ def test_every_step_has_real_date_cells_equal_to_the_plan(example_books):
         wb = workbook(path.read_bytes())
         assert wb.sheetnames == ["Summary", "Plan", "Timeline", "People", "Risks"]
         rows = plan_rows(wb)
-        assert list(rows) == [m.id for m in plan.visible()]
-        for m in plan.visible():
+        assert list(rows) == [m.id for m in plan.for_reader("buyer").milestones]
+        for m in plan.for_reader("buyer").milestones:
             record = rows[m.id]
             for column, expected in (("Start", m.start), ("Due", m.due)):
                 c = record[column]
@@ -179,7 +179,7 @@ def test_done_steps_show_their_actual_dates(example_books):
 def test_a_tracker_people_work_in(example_books):
     path, plan = example_books["acme-enterprise"]
     sheet = workbook(path.read_bytes())["Plan"]
-    last = len(plan.visible()) + 1
+    last = len(plan.for_reader("buyer").milestones) + 1
     assert sheet.freeze_panes == "D2"
     assert [c.value for c in sheet[1]][5:16] == ["Waits for", "Start", "Due", "Deadline", "Started", "Done on",
                                                  "Status", "State", "Days to spare", "Critical", "Notes"]
@@ -226,9 +226,9 @@ def test_timeline_people_risks_and_summary(example_books):
     assert fill(timeline.cell(5, column[dt.date(2027, 2, 15)])) == xlsx.FORECAST_FILL
     # bars coloured by state, at the planned dates
     steps = {r[0].value: r for r in timeline.iter_rows(min_row=6) if isinstance(r[0].value, int)}
-    assert len(steps) == len(plan.visible())
+    assert len(steps) == len(plan.for_reader("buyer").milestones)
     bars = drawn_bars(wb, plan.today)  # drawn by conditional formats from the Plan sheet: as on the day generated
-    for m in plan.visible():
+    for m in plan.for_reader("buyer").milestones:
         bar = xlsx.BAR_STYLE.get(m.state, "Bar critical" if m.critical else "Bar")
         colour = {"Bar": xlsx.BAR, "Bar critical": xlsx.BAR_CRITICAL, "Bar done": xlsx.BAR_DONE,
                   "Bar late": xlsx.BAR_LATE, "Bar at risk": xlsx.BAR_AT_RISK, "Bar blocked": xlsx.BAR_BLOCKED}[bar]
@@ -236,7 +236,7 @@ def test_timeline_people_risks_and_summary(example_books):
         assert bars[m.number][1] == colour, m.id
         assert drawn[0] == m.start - dt.timedelta(days=m.start.weekday()), m.id
         assert drawn[-1] == m.due - dt.timedelta(days=m.due.weekday()), m.id
-    assert {m.state for m in plan.visible()} >= {"late", "at_risk", "done"}
+    assert {m.state for m in plan.for_reader("buyer").milestones} >= {"late", "at_risk", "done"}
     # why the forecast is what it is, and a legend
     texts = [c.value for row in timeline.iter_rows() for c in row if isinstance(c.value, str)]
     assert f"Why signature is forecast for Fri 15 Jan 2027: {plain(drivers_sentence(plan, 'signature'))}" in texts
@@ -347,9 +347,9 @@ def test_room_to_move_runs_from_the_earliest_start_to_the_bar(example_books):
     weeks = {c.column: c.value.date() for c in timeline[1][2:]}
     rows = {r[0].value: r for r in timeline.iter_rows(min_row=6) if isinstance(r[0].value, int)}
     monday = lambda d: d - dt.timedelta(days=d.weekday())  # noqa: E731
-    roomy = [m for m in plan.visible() if m.is_open and monday(m.earliest_start) < monday(m.start)]
+    roomy = [m for m in plan.for_reader("buyer").milestones if m.is_open and monday(m.earliest_start) < monday(m.start)]
     assert roomy
-    for m in plan.visible():
+    for m in plan.for_reader("buyer").milestones:
         room = [weeks[c.column] for c in rows[m.number][2:] if fill(c) == xlsx.ROOM_FILL]
         if m in roomy:
             assert room[0] == monday(m.earliest_start) and room[-1] < monday(m.start), m.id
@@ -382,7 +382,7 @@ def test_hostile_text_stays_exact_and_never_becomes_a_formula(render):
     for hostile in HOSTILE_STRINGS:
         assert hostile in values, hostile  # a whole cell, exactly
     rows = plan_rows(wb)
-    for m in plan.visible():
+    for m in plan.for_reader("buyer").milestones:
         assert rows[m.id]["Step"].value == plain(m.name)
         assert rows[m.id]["Notes"].value == (plain(m.note) if m.note else None)
     people = {row[2].value for row in wb["People"].iter_rows(min_row=2)}
@@ -430,14 +430,19 @@ def test_internal_steps_only_when_asked_for(render):
     plan = make_plan()
     internal = next(m for m in plan.milestones if m.internal)
     assert internal.id not in plan_rows(workbook(render("xlsx", plan)))
-    assert internal.id in plan_rows(workbook(render("xlsx", plan, include_internal=True)))
+    assert internal.id in plan_rows(workbook(render("xlsx", plan, audience="internal")))
     # what a step waits for goes through the hidden steps to the shown ones
     follower = next(m for m in plan.milestones if internal.id in m.after)
-    for include in (False, True):
-        rows = plan_rows(workbook(render("xlsx", plan, include_internal=include)))
-        for m in plan.visible(include):
-            assert (rows[m.id]["Waits for"].value or "") == ", ".join(map(str, plan.waits_for(m, include)))
-        assert (internal.number in plan.waits_for(follower, include)) is include
+    for audience in ("buyer", "internal"):
+        rows = plan_rows(workbook(render("xlsx", plan, audience=audience)))
+        reader = plan.for_reader(audience)
+        for m in reader.milestones:
+            assert (rows[m.id]["Waits for"].value or "") == ", ".join(map(str, reader.waits_for(m)))
+        follows = reader.by_id[follower.id]
+        assert (internal.number in reader.waits_for(follows)) is (audience == "internal")
+        # through the hidden step: the buyer's plan waits for what the internal step waited for
+        if audience == "buyer":
+            assert set(follows.after) >= {i for i in internal.after if not plan.by_id[i].internal}
 
 
 def test_same_plan_gives_the_same_bytes(render, tmp_path):
@@ -451,7 +456,7 @@ def test_same_plan_gives_the_same_bytes(render, tmp_path):
 def test_thousands_of_steps_render(render):
     plan = make_plan(3000, span_days=365)  # a year-long plan: the scheduler's work stays small
     wb = load_workbook(io.BytesIO(render("xlsx", plan)), read_only=True)
-    assert sum(1 for _ in wb["Plan"].iter_rows(values_only=True)) == len(plan.visible()) + 1
+    assert sum(1 for _ in wb["Plan"].iter_rows(values_only=True)) == len(plan.for_reader("buyer").milestones) + 1
 
 
 def test_every_font_names_its_face_and_size(example_books):
@@ -480,7 +485,7 @@ def test_long_text_wraps_within_excels_row_limit(render):
         heights = [d.height for d in wb[title].row_dimensions.values() if d.height]
         assert heights and max(heights) <= 409, title  # Excel's limit for a row
     timeline = wb["Timeline"]
-    names = [row[1] for row in timeline.iter_rows(min_row=3, max_row=len(plan.visible()) + 2)]
+    names = [row[1] for row in timeline.iter_rows(min_row=3, max_row=len(plan.for_reader("buyer").milestones) + 2)]
     # a name that does not fit wraps in its own column: it never spills across the week bars
     assert all(c.alignment.wrap_text for c in names)
     assert timeline.column_dimensions["B"].width <= 60

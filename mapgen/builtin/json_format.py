@@ -17,6 +17,7 @@ class JsonFormat(OutputFormat):
     suffix = ".json"
     description = "The plan as JSON (schema 2), for scripts and CI"
     default = True  # docs/briefs.md: the default formats are the document formats
+    full_plan = True  # the plan's full record: internal steps included, marked "internal": true
 
     def render(self, plan: Plan, context: RenderContext) -> bytes:
         return plan_json(plan).encode("utf-8")

@@ -15,27 +15,37 @@ if TYPE_CHECKING:
 def plan_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
     from mapgen.wording import date_range, drivers_sentence, target_text
 
-    internal = context.include_internal
     key_dates = [("Signature", "signature", plan.signature)]
     if plan.go_live:
         key_dates.append(("Go-live", "go_live", plan.go_live))
     return {
         "plan": replace(plan, source=Path(plan.source).name if plan.source else None),  # no folder of the user's
         "key_dates": key_dates,
-        "why": {key: drivers_sentence(plan, key, internal) for _, key, _ in key_dates},
+        "why": {key: drivers_sentence(plan, key) for _, key, _ in key_dates},
         "target_text": lambda key: target_text(plan, key),
-        "after": lambda m: ", ".join(str(n) for n in plan.waits_for(m, internal)),
-        "next_steps": plan.next_steps(include_internal=internal),
+        "after": lambda m: ", ".join(str(n) for n in plan.waits_for(m)),
+        "next_steps": plan.next_steps(),
         "date_range": date_range,
-        "steps": plan.visible(internal),
-        "groups": plan.by_workstream(internal),
-        "gates": plan.gates(internal),
-        "late": plan.late_steps(internal),
-        "unnamed": plan.unnamed(internal),
-        "include_internal": internal,
+        "steps": plan.milestones,
+        "groups": plan.by_workstream(),
+        "gates": plan.gates(),
+        "late": plan.late_steps(),
+        "unnamed": plan.unnamed(),
+        "audience": context.audience,
+        "include_internal": plan.audience == "internal",  # kept for templates written before --audience
         "options": context.options,
         "moved": lambda m: moved(plan, m),
+        "meddpicc": _meddpicc(plan, context),
     }
+
+
+def _meddpicc(plan: Plan, context: RenderContext) -> Any:
+    """The MEDDPICC review, in the internal view only (None for the buyer)."""
+    if context.audience != "internal" or plan.audience != "internal":
+        return None
+    from mapgen.meddpicc import review
+
+    return review(plan)
 
 
 def moved(plan: Plan, m: Milestone) -> str:

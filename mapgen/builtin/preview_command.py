@@ -13,7 +13,7 @@ from mapgen.hookspecs import hookimpl
 
 @hookimpl
 def register_commands(cli: click.Group) -> None:
-    from mapgen.cli import DateParam, template_path_option
+    from mapgen.cli import DateParam, audience_option, template_path_option
 
     @cli.command(epilog="""\b
 Examples:
@@ -28,10 +28,10 @@ Examples:
     @click.option("--allow-remote", is_flag=True, help="Allow a --host other than 127.0.0.1/localhost/::1.")
     @click.option("--template", default=None, metavar="NAME_OR_PATH", help="Use this template instead of selecting one.")
     @click.option("--today", type=DateParam(), default=None, help="The plan's 'as of' date.")
-    @click.option("--include-internal", is_flag=True, help="Also show internal steps.")
+    @audience_option
     @template_path_option
     def preview(brief: str, port: int, host: str, allow_remote: bool, template: str | None, today: dt.date | None,
-                include_internal: bool, template_path: Sequence[str]) -> None:
+                audience: str, template_path: Sequence[str]) -> None:
         """Serve the HTML plan on this machine and reload it whenever the brief or template changes.
 
         Errors in the brief or template show in the page, with file and line; the server keeps running."""
@@ -46,5 +46,5 @@ Examples:
             import watchfiles  # noqa: F401
         except ImportError as exc:
             raise click.ClickException(f"mapgen preview needs {exc.name}: pip install 'mapgen[preview]'") from None
-        serve(Preview(Path(brief), template, today, include_internal, tuple(Path(p) for p in template_path)),
+        serve(Preview(Path(brief), template, today, audience, tuple(Path(p) for p in template_path)),
               host, port, echo=click.echo)

@@ -39,7 +39,7 @@ class DocxFormat(OutputFormat):
         path = context.asset(ASSET) or DEFAULT_TEMPLATE
         template = _template(path)
         layout = document_layout(context)
-        variables = template_variables(plan, template, context.include_internal, layout)
+        variables = template_variables(plan, template, layout)
         try:  # the sandbox's templates render within its time budget
             template.render(variables, jinja_env=_environment(), autoescape=True)
         except Exception as exc:  # a template mistake names the Word template

@@ -44,16 +44,16 @@ def rich(template, text: str | None, *, bold: bool = False, color: str | None = 
 LAYOUTS = ("full", "compact")
 
 
-def template_variables(plan: Plan, template, include_internal: bool,  # type: ignore[no-untyped-def]
+def template_variables(plan: Plan, template,  # type: ignore[no-untyped-def]
                        layout: str = "full") -> dict[str, Any]:
-    variables = _variables(plan, template, include_internal)
+    variables = _variables(plan, template)
     if layout == "compact":
         variables.update(people=[], people_pairs=[], signers=variables["signers"][:1])
     return variables
 
 
-def _variables(plan: Plan, template, include_internal: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    visible = plan.visible(include_internal)
+def _variables(plan: Plan, template) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    visible = plan.milestones
     return {
         "title": _text(plan.title),
         "deal": _text(plan.deal.name),
@@ -64,20 +64,20 @@ def _variables(plan: Plan, template, include_internal: bool) -> dict[str, Any]: 
         "key_dates": _key_dates(plan, template),
         "feasible": plan.feasible,
         "late_sentence": rich(template, late_sentence(plan), color=LATE_COLOR),
-        "why": _why(plan, template, include_internal),
-        "next_steps": [_next_step(plan, m, template) for m in plan.next_steps(include_internal=include_internal)],
+        "why": _why(plan, template),
+        "next_steps": [_next_step(plan, m, template) for m in plan.next_steps()],
         "people": [{"company": _text(party.company), "name": _text(p.name), "title": _text(p.title),
                     "role": p.role_label} for party in (plan.buyer, plan.seller) for p in party.people],
         "people_pairs": _people_pairs(plan, template),
-        "groups": [{"name": _text(ws.name), "steps": [_step(plan, m, template, include_internal) for m in steps]}
-                   for ws, steps in plan.by_workstream(include_internal)],
-        "steps": [_step(plan, m, template, include_internal) for m in visible],
+        "groups": [{"name": _text(ws.name), "steps": [_step(plan, m, template) for m in steps]}
+                   for ws, steps in plan.by_workstream()],
+        "steps": [_step(plan, m, template) for m in visible],
         "gates": [{"heading": rich(template, f"**{escape_markdown(m.gate or '')}** ({human_date(m.due)}): {m.name}"),
                    "line": rich(template, f"**{escape_markdown(m.gate or '')}** ({human_date(m.due)}): {m.name}"
                                 + (f". *Success criteria:* {'; '.join(m.criteria)}" if m.criteria else "")),
                    "gate": _text(m.gate), "due": human_date(m.due),
                    "criteria": [rich(template, c) for c in m.criteria]}
-                  for m in plan.gates(include_internal) if m.is_open],
+                  for m in plan.gates() if m.is_open],
         "risks": [{"risk": rich(template, ("*Found in the plan:* " if r.derived else "") + r.risk),
                    "owner": _text(r.owner) or "To be named", "derived": r.derived,
                    "mitigation": rich(template, r.mitigation or "To be agreed")} for r in plan.risks],
@@ -85,7 +85,7 @@ def _variables(plan: Plan, template, include_internal: bool) -> dict[str, Any]: 
         "check_in": plan.check_in.label if plan.check_in else "",
         "next_check_in": human_date(plan.next_check_in) if plan.next_check_in else "",
         "signers": _signers(plan),
-        "include_internal": include_internal,
+        "include_internal": plan.audience == "internal",
         "texts": plan.texts,
     }
 
@@ -108,14 +108,14 @@ def _key_dates(plan: Plan, template) -> list[dict[str, Any]]:  # type: ignore[no
     return rows
 
 
-def _why(plan: Plan, template, include_internal: bool) -> list[Any]:  # type: ignore[no-untyped-def]
+def _why(plan: Plan, template) -> list[Any]:  # type: ignore[no-untyped-def]
     """One sentence per key date: the steps that decide its forecast, and the slip when it is late."""
     out = []
     for label, key, date in (("Signature", "signature", plan.signature), ("Go-live", "go_live", plan.go_live)):
         if date is None or not date.drivers or date.feasible:
             continue
         lead = "why it cannot be met" if not date.feasible else "what decides it"
-        out.append(rich(template, f"**{label}, {lead}:** {drivers_sentence(plan, key, include_internal)}."))
+        out.append(rich(template, f"**{label}, {lead}:** {drivers_sentence(plan, key)}."))
     return out
 
 
@@ -140,7 +140,7 @@ def _next_step(plan: Plan, m: Milestone, template) -> dict[str, Any]:  # type: i
             "seller": rich(template, escape_markdown(m.owners.seller.name), italic=not m.owners.seller.named)}
 
 
-def _step(plan: Plan, m: Milestone, template, include_internal: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _step(plan: Plan, m: Milestone, template) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     colour = STATE_COLORS.get(m.state)
     name = m.name + (" *(internal)*" if m.internal else "")
     due = human_date(m.due) + (" (booked)" if m.pinned else "")
@@ -152,14 +152,14 @@ def _step(plan: Plan, m: Milestone, template, include_internal: bool) -> dict[st
     return {
         "id": m.id, "number": m.number, "mark": " ◆" if m.critical else "",
         "name": rich(template, name, color=MUTED_COLOR if m.is_done else None),
-        "step": _step_cell(template, name, m, len(plan.visible(include_internal)) <= DESCRIBED_STEPS),
+        "step": _step_cell(template, name, m, len(plan.milestones) <= DESCRIBED_STEPS),
         "workstream": _text(m.workstream_name),
         "buyer": rich(template, escape_markdown(m.owners.buyer.name), italic=not m.owners.buyer.named,
                       color=MUTED_COLOR if not m.owners.buyer.named else None),
         "seller": rich(template, escape_markdown(m.owners.seller.name), italic=not m.owners.seller.named,
                        color=MUTED_COLOR if not m.owners.seller.named else None),
         "start": human_date(m.start), "due": due,
-        "after": ", ".join(str(n) for n in plan.waits_for(m, include_internal)),
+        "after": ", ".join(str(n) for n in plan.waits_for(m)),
         "status": rich(template, escape_markdown(m.status_label), bold=m.state == "late", color=colour),
         "status_id": m.status, "state": m.state, "late": m.late, "critical": m.critical,
         "notes": rich(template, m.note or ""), "gate": _text(m.gate),

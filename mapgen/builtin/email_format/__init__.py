@@ -89,7 +89,6 @@ def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
     """The variables both email templates see (docs/email.md)."""
     from mapgen.wording import date_range, drivers_sentence
 
-    internal = context.include_internal
     key_dates = [("Signature", "signature", plan.signature)]
     if plan.go_live:
         key_dates.append(("Go-live", "go_live", plan.go_live))
@@ -98,8 +97,8 @@ def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
     return {
         "plan": plan,
         "key_dates": key_dates,
-        "why": {key: drivers_sentence(plan, key, internal) for _, key, _ in key_dates},
-        "next_steps": plan.next_steps(include_internal=internal),
+        "why": {key: drivers_sentence(plan, key) for _, key, _ in key_dates},
+        "next_steps": plan.next_steps(),
         "date_range": date_range,
         "greeting": one_line(buyer_lead.name).split(" ")[0] if buyer_lead else "all",
         "sender": seller_lead,

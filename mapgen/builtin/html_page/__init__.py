@@ -169,8 +169,8 @@ def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
 
     colours = accent_colours(context.options.get("accent"))
     return plan_context(plan, context) | {
-        "timeline": Markup(timeline_svg(plan, context.include_internal, colours["accent"])),
-        "closed_days": closed_days(plan, context.include_internal),
+        "timeline": Markup(timeline_svg(plan, colours["accent"])),
+        "closed_days": closed_days(plan),
         "changes": Markup(_changes_html(plan)),
     }
 

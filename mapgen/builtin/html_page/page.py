@@ -140,11 +140,11 @@ def _fill(state: str, critical: bool, accent: str) -> tuple[str, str]:
     return accent, "1" if critical else "0.55"
 
 
-def timeline_svg(plan: Plan, include_internal: bool, accent: str) -> str:
+def timeline_svg(plan: Plan, accent: str) -> str:
     """The steps as bars on a calendar, target (solid) and forecast (dashed) lines: text all escaped."""
     from mapgen.wording import date_range, human_date
 
-    steps = plan.visible(include_internal)
+    steps = plan.milestones
     if not steps:
         return ""
     keys = [("Signature", plan.signature)] + ([("Go-live", plan.go_live)] if plan.go_live else [])
@@ -205,11 +205,11 @@ def timeline_svg(plan: Plan, include_internal: bool, accent: str) -> str:
     return "".join(out)
 
 
-def closed_days(plan: Plan, include_internal: bool) -> list[tuple[str, str]]:
+def closed_days(plan: Plan) -> list[tuple[str, str]]:
     """The shaded days of the timeline in words: (date or date range, reason), weekends left out."""
     from mapgen.wording import date_range
 
-    steps = plan.visible(include_internal)
+    steps = plan.milestones
     if not steps:
         return []
     keys = [plan.signature] + ([plan.go_live] if plan.go_live else [])

@@ -37,7 +37,7 @@ class PptxFormat(OutputFormat):
         template = context.asset(ASSET)
         canvas = Canvas(template)
         source = str(context.template_dirs[0] / "template.yaml") if context.template_dirs else plan.source
-        DeckWriter(canvas, plan, context.include_internal, source, layout=deck_layout(context)).write()
+        DeckWriter(canvas, plan, context.audience, source, layout=deck_layout(context)).write()
         set_core_properties(canvas.prs.core_properties, plan)
         return normalize_office_zip(canvas.save(), plan.today)
 

@@ -55,11 +55,11 @@ COMPACT_COLUMNS = (("#", 40.0), ("Step", 300.0), ("buyer", 120.0), ("seller", 12
 
 
 class DeckWriter:
-    def __init__(self, canvas: Canvas, plan: Plan, include_internal: bool, source: str | None,
+    def __init__(self, canvas: Canvas, plan: Plan, audience: str, source: str | None,
                  layout: str = "full") -> None:
         self.canvas = canvas
         self.plan = plan
-        self.internal = include_internal
+        self.audience = audience  # "internal" adds the MEDDPICC review
         self.source = source
         self.layout = layout
         self.page = 1
@@ -69,7 +69,7 @@ class DeckWriter:
         return self.canvas.content_slide(title, self.page)
 
     def notes(self, slide, key: str, extra: str = "") -> None:  # type: ignore[no-untyped-def]
-        text = notes_for(self.plan, key, self.internal, self.source)
+        text = notes_for(self.plan, key, self.source)
         self.canvas.notes(slide, text + (f"\n\n{extra}" if extra else ""))
 
     def write(self) -> None:
@@ -78,6 +78,7 @@ class DeckWriter:
                                    f"Mutual action plan · as of {human_date(plan.today)}")
         if self.layout == "compact":
             self.title(compact=True)
+            self.meddpicc()
             if plan.changes is not None:  # --baseline
                 self.changes()
             self.timeline_and_steps()
@@ -86,6 +87,7 @@ class DeckWriter:
             self.sign_off()
             return
         self.title()
+        self.meddpicc()
         self.outcome()
         if plan.changes is not None:  # --baseline
             self.changes()
@@ -108,8 +110,8 @@ class DeckWriter:
         slide = self.canvas.title_slide(plan.title, subtitle)
         extra = ""
         if compact:
-            extra = "\n\n" + notes_for(plan, "outcome", self.internal, self.source)
-        self.canvas.notes(slide, notes_for(plan, "title", self.internal, self.source) + extra)
+            extra = "\n\n" + notes_for(plan, "outcome", self.source)
+        self.canvas.notes(slide, notes_for(plan, "title", self.source) + extra)
 
     # -- 2. outcome and key dates -------------------------------------------------------------------
 
@@ -181,8 +183,8 @@ class DeckWriter:
         """The drivers sentence for a chain too long for the slide: its first and last steps and how many
         (the plan table marks every one with ◆, the speaker notes name them all)."""
         plan = self.plan
-        steps = [m for m in plan.driver_steps(key) if self.internal or not m.internal]
-        full = drivers_sentence(plan, key, self.internal)
+        steps = list(plan.driver_steps(key))
+        full = drivers_sentence(plan, key)
         chain = " → ".join(step_label(plan, m.id) for m in steps)
         tail = full[len(chain) + 2:] if chain and full.startswith(chain + ": ") else full
         if len(steps) < 3:
@@ -197,7 +199,7 @@ class DeckWriter:
         keys = key_dates(plan)
         if not plan.feasible:
             late = [key for key, date in keys if not date.feasible]
-            text = "\n".join([late_sentence(plan)] + [f"Why: {drivers_sentence(plan, key, self.internal)}."
+            text = "\n".join([late_sentence(plan)] + [f"Why: {drivers_sentence(plan, key)}."
                                                       for key in late])
             size, lines = fitted(text, box.width - 28, box.height - 16, (14, 13, 12, 11, 10, 9))
             if lines * line_height(size) > box.height - 16:  # a very long chain: its ends, and how many steps
@@ -210,7 +212,7 @@ class DeckWriter:
                            size=size, color=LATE, anchor="middle", max_lines=lines)
             return
         text = "\n".join(f"What decides the earliest {'signature' if key == 'signature' else 'go-live'}: "
-                         f"{drivers_sentence(plan, key, self.internal)}." for key, date in keys if date.drivers)
+                         f"{drivers_sentence(plan, key)}." for key, date in keys if date.drivers)
         if not text:
             return
         size, lines = fitted(text, box.width, box.height, (12, 11, 10))
@@ -311,14 +313,14 @@ class DeckWriter:
 
     def timeline(self) -> None:
         slide, box = self.content("The path to " + ("go-live" if self.plan.go_live else "signature"))
-        shaded = draw_timeline(self.canvas, slide, box, self.plan, self.internal)
+        shaded = draw_timeline(self.canvas, slide, box, self.plan)
         self.notes(slide, "timeline", "Shaded on the timeline (no work planned): " + "; ".join(shaded) + "."
                    if shaded else "")
 
     def timeline_and_steps(self) -> None:
         """The compact deck's one plan slide: the timeline above, the steps with owners and dates below."""
         plan, canvas = self.plan, self.canvas
-        steps = plan.visible(self.internal)
+        steps = plan.milestones
         slide, box = self.content("The plan, step by step")
         total = box.width
         widths = [w for _, w in COMPACT_COLUMNS]
@@ -337,17 +339,17 @@ class DeckWriter:
                 for m in steps]
         table_h = min(box.height * 0.5, sum(canvas.row_height(r, widths) for r in [header] + rows) + 4)
         timeline = Box(box.left, box.top, box.width, box.height - table_h - 8)
-        shaded = draw_timeline(canvas, slide, timeline, plan, self.internal)
+        shaded = draw_timeline(canvas, slide, timeline, plan)
         table = Box(box.left, box.bottom - table_h, sum(widths), table_h)
         shown = self._fitted_table(slide, table, widths, header, rows) if rows else 0
-        notes = [notes_for(plan, "timeline", self.internal, self.source)]
+        notes = [notes_for(plan, "timeline", self.source)]
         if shown < len(steps):
             notes.append("Not on the slide: " + "; ".join(f"{m.number}. {plain(m.name)}, due {due_text(m)}, "
                                                           f"{m.owners.buyer.name} and {m.owners.seller.name}"
                                                           for m in steps[shown:]) + ".")
         if shaded:
             notes.append("Shaded on the timeline (no work planned): " + "; ".join(shaded) + ".")
-        notes.append(notes_for(plan, "plan", self.internal, self.source))
+        notes.append(notes_for(plan, "plan", self.source))
         why = self._why_steps(steps)
         if why:
             notes.append(why)
@@ -357,7 +359,7 @@ class DeckWriter:
 
     def plan_table(self) -> None:
         plan = self.plan
-        steps = plan.visible(self.internal)
+        steps = plan.milestones
         widths = self._plan_widths()
         header = [Cell(self._header(name), bold=True, max_lines=3, markdown=False) for name, _ in PLAN_COLUMNS]
         rows = [self._plan_row(m) for m in steps]
@@ -386,7 +388,7 @@ class DeckWriter:
     def _plan_row(self, m: Milestone) -> list[Cell]:
         colour = LATE if m.late else (MUTED if m.is_done else None)
         name = m.name + (" *(internal)*" if m.internal else "")
-        after = ", ".join(str(n) for n in self.plan.waits_for(m, self.internal))
+        after = ", ".join(str(n) for n in self.plan.waits_for(m))
         return [
             Cell(f"{m.number}{' ◆' if m.critical else ''}", markdown=False, color=colour, max_lines=1),
             Cell(name, color=colour, max_lines=3),
@@ -442,6 +444,33 @@ class DeckWriter:
             return canvas.height - FOOTER_H - FOOTER_GAP - MARGIN
         return canvas.height - FOOTER_H - FOOTER_GAP - 70.0
 
+    # -- the seller's MEDDPICC review (internal view only) ----------------------------------------------
+
+    def meddpicc(self) -> None:
+        """Right after the title in the internal view: where qualification stands, gaps in red."""
+        if self.audience != "internal" or self.plan.audience != "internal":
+            return
+        from mapgen.meddpicc import review
+
+        result = review(self.plan)
+        total = self.canvas.width - 72
+        widths = [total * 0.05, total * 0.15, total * 0.44, total * 0.36]
+        header = [Cell("", bold=True, markdown=False), Cell("Element", bold=True, markdown=False),
+                  Cell("What the plan shows", bold=True, markdown=False),
+                  Cell("Gaps to close", bold=True, markdown=False)]
+        late = [key for key in ("signature", "go_live") if (d := self.plan.key_date(key)) and not d.feasible]
+        rows = [[Cell("", markdown=False), Cell("**Forecast**"), Cell("\n".join(result.forecast), max_lines=8),
+                 Cell("Late: " + " and ".join("signature" if k == "signature" else "go-live" for k in late)
+                      if late else "", color=LATE, max_lines=2, markdown=False)]]
+        for e in result.elements:
+            colour = {"Gap": LATE, "Partial": AT_RISK_TEXT}.get(e.status)
+            rows.append([Cell(f"**{e.letter}**", color=colour), Cell(f"**{e.name}**\n{e.status}", max_lines=3),
+                         Cell("\n".join(e.shows) or "Nothing yet", italic=not e.shows, max_lines=8),
+                         Cell("\n".join(e.gaps), color=LATE, max_lines=8)])
+        self._paginated("MEDDPICC review (internal: not for the buyer)", widths, header, rows, "meddpicc",
+                        legend="Internal view: the template's internal steps and this review are never in what "
+                               "the buyer receives")
+
     # -- 5. people -------------------------------------------------------------------------------------
 
     def people(self) -> None:
@@ -454,7 +483,7 @@ class DeckWriter:
             rows = [self._person_row(p) for p in people]
             rows += [[Cell(name, italic=True, color=MUTED, markdown=False), Cell("Owns: " + ", ".join(
                 f"{m.number}" for m in steps), color=MUTED, markdown=False, max_lines=2)]
-                for s, name, steps in plan.unnamed(self.internal) if s == side]
+                for s, name, steps in plan.unnamed() if s == side]
             header = [Cell(plain(company), bold=True, markdown=False, max_lines=2), Cell("Role", bold=True, markdown=False)]
             tables.append((header, rows))
         if not any(rows for _, rows in tables):  # no one named and no one to name: no slide
@@ -498,7 +527,7 @@ class DeckWriter:
     def next_steps(self) -> None:
         plan, canvas = self.plan, self.canvas
         slide, box = self.content("Next steps")
-        upcoming = plan.next_steps(include_internal=self.internal)
+        upcoming = plan.next_steps()
         cadence_h = 74.0
         total = box.width
         widths = [34.0, total * 0.36, total * 0.15, total * 0.15, total * 0.13]
@@ -558,7 +587,7 @@ class DeckWriter:
     def _nothing_soon(self) -> str:
         """What the slide says when no open step is planned in the next two weeks."""
         plan = self.plan
-        waiting = sorted((m for m in plan.visible(self.internal) if m.is_open), key=lambda m: (m.start, m.number))
+        waiting = sorted((m for m in plan.milestones if m.is_open), key=lambda m: (m.start, m.number))
         if not waiting:
             return "Every step is done."
         first = waiting[0]

@@ -14,7 +14,7 @@ from mapgen.errors import Problem, RenderError
 from mapgen.markup import plain
 from mapgen.plan import Plan
 
-SLIDES = ("title", "outcome", "timeline", "plan", "people", "risks", "next_steps", "sign_off")
+SLIDES = ("title", "meddpicc", "outcome", "timeline", "plan", "people", "risks", "next_steps", "sign_off")
 
 DEFAULT_NOTES: dict[str, str] = {
     "title": (
@@ -23,6 +23,9 @@ DEFAULT_NOTES: dict[str, str] = {
         "{{ earliest_go_live }}){% endif %}{% else %}signature on {{ signature }}{% if signature_late %} (the target; "
         "from today the earliest is {{ earliest_signature }}){% endif %}{% endif %}. It is yours as much as "
         "ours: as we go through it, tell me what is wrong, who is missing and which dates do not work."),
+    "meddpicc": (
+        "For our own review, not for {{ buyer }}: where qualification stands from the plan. Close the gaps "
+        "before the next call; each names what to find out or write into the brief."),
     "outcome": (
         "Start with why: in your words, the goal is {{ outcome }}. Everything in this plan works back from that. "
         "{% if signature_late %}I want to be straight with you: from where we are today, {{ earliest_signature }} is "
@@ -60,23 +63,23 @@ DEFAULT_NOTES: dict[str, str] = {
 }
 
 
-def notes_for(plan: Plan, slide: str, include_internal: bool, source: str | None = None) -> str:
+def notes_for(plan: Plan, slide: str, source: str | None = None) -> str:
     """The talk track for one slide, from the template's wording or the default."""
     text = plan.text(f"deck.notes.{slide}", DEFAULT_NOTES[slide])
     from mapgen.sandbox import budget
 
     try:
         with budget():
-            return _compile(text).render(**_variables(plan, include_internal)).strip()
+            return _compile(text).render(**_variables(plan)).strip()
     except Exception as exc:  # a template's wording error names the template
         message = getattr(exc, "message", None) or str(exc)
         raise RenderError([Problem(f"format pptx: text.deck.notes.{slide}: {message}", source)]) from exc
 
 
-def _variables(plan: Plan, include_internal: bool) -> dict[str, Any]:
+def _variables(plan: Plan) -> dict[str, Any]:
     from mapgen.wording import drivers_sentence, human_date
 
-    late = [plain(m.name) for m in plan.late_steps(include_internal)]
+    late = [plain(m.name) for m in plan.late_steps()]
     return {
         "buyer": plain(plan.buyer.company), "seller": plain(plan.seller.company), "deal": plain(plan.deal.name),
         "outcome": plain(plan.buyer.outcome).strip().rstrip(".") or "the outcome we agreed",
@@ -89,12 +92,12 @@ def _variables(plan: Plan, include_internal: bool) -> dict[str, Any]:
         "signature_late": not plan.signature.feasible, "go_live_late": bool(plan.go_live and not plan.go_live.feasible),
         "signature_derived": plan.signature.derived, "go_live_derived": bool(plan.go_live and plan.go_live.derived),
         "slip": plan.signature.slip, "go_live_slip": plan.go_live.slip if plan.go_live else 0,
-        "drivers": plain(drivers_sentence(plan, "signature", include_internal)),
-        "go_live_drivers": plain(drivers_sentence(plan, "go_live", include_internal)),
+        "drivers": plain(drivers_sentence(plan, "signature")),
+        "go_live_drivers": plain(drivers_sentence(plan, "go_live")),
         "feasible": plan.feasible, "late": ", ".join(late),
         "check_in": plan.check_in.label if plan.check_in else "",
         "next_check_in": human_date(plan.next_check_in) if plan.next_check_in else "",
-        "steps": len(plan.visible(include_internal)),
+        "steps": len(plan.milestones),
     }
 
 

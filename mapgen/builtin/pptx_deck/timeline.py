@@ -61,9 +61,9 @@ def key_dates(plan: Plan) -> list[tuple[str, KeyDate]]:
     return [("signature", plan.signature)] + ([("go_live", plan.go_live)] if plan.go_live else [])
 
 
-def draw_timeline(canvas: Canvas, slide, box: Box, plan: Plan, include_internal: bool) -> list[str]:  # type: ignore[no-untyped-def]
+def draw_timeline(canvas: Canvas, slide, box: Box, plan: Plan) -> list[str]:  # type: ignore[no-untyped-def]
     """Draw the timeline in ``box``; returns the shaded days, described for the speaker notes."""
-    groups = plan.by_workstream(include_internal)
+    groups = plan.by_workstream()
     steps = [m for _, ms in groups for m in ms]
     days = [plan.today] + [d for _, k in key_dates(plan) for d in (k.target, k.forecast, k.planned)]
     first = min([m.start for m in steps] + [m.earliest_start for m in steps if m.is_open] + days) - 2 * ONE

@@ -30,7 +30,7 @@ class XlsxFormat(OutputFormat):
 
         from .workbook import build_workbook
 
-        return normalize_office_zip(build_workbook(plan, context.include_internal), plan.today)
+        return normalize_office_zip(build_workbook(plan), plan.today)
 
 
 @hookimpl

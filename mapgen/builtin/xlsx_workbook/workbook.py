@@ -152,17 +152,17 @@ class Styles:
         return Font(**{"name": "Calibri", "size": 11, "family": 2, "scheme": "minor", **changes})
 
 
-def build_workbook(plan: Plan, include_internal: bool) -> bytes:
+def build_workbook(plan: Plan) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     styles = Styles(wb)
-    steps = plan.visible(include_internal)
+    steps = plan.milestones
     # why each forecast is what it is: worked out once (a chain of thousands of steps takes a while)
     why = {key: text(drivers_sentence(plan, key)) for key in ("signature", "go_live")}
     # the Summary first: what a reader opening the file sees (its live counts are formulas on the Plan sheet)
-    _summary_sheet(wb.create_sheet("Summary"), plan, steps, styles, include_internal, why)
-    _plan_sheet(wb.create_sheet("Plan"), plan, steps, styles, include_internal)
+    _summary_sheet(wb.create_sheet("Summary"), plan, steps, styles, why)
+    _plan_sheet(wb.create_sheet("Plan"), plan, steps, styles)
     _timeline_sheet(wb.create_sheet("Timeline"), plan, steps, styles, why)
     _people_sheet(wb.create_sheet("People"), plan, styles)
     _risks_sheet(wb.create_sheet("Risks"), plan, styles)
@@ -236,8 +236,7 @@ def _widths(ws, widths: Iterable[float]) -> None:  # type: ignore[no-untyped-def
 # -- Plan -------------------------------------------------------------------------------------------
 
 
-def _plan_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,  # type: ignore[no-untyped-def]
-                include_internal: bool) -> None:
+def _plan_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles) -> None:  # type: ignore[no-untyped-def]
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.filters import AutoFilter
     from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
@@ -710,7 +709,7 @@ SUMMARY_WIDTHS = (30, 18, 18, 58)
 
 
 def _summary_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,  # type: ignore[no-untyped-def]
-                   include_internal: bool, why_of: dict[str, str]) -> None:
+                   why_of: dict[str, str]) -> None:
     """Key dates (target beside forecast, and why), where the plan stands, the next check-in, the
     outcome and the next two weeks' steps."""
     from openpyxl.styles import PatternFill
@@ -803,7 +802,7 @@ def _summary_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,
     add([cell(ws, f"Next two weeks (to {human_date(horizon)})", font=styles.section)])
     row += 1
     _header(ws, ("Step", "Start", "Due", "Owners and state"), styles)
-    upcoming = plan.next_steps(14, include_internal)
+    upcoming = plan.next_steps(14)
     for m in upcoming:
         name = f"{m.number}. {text(m.name)}"
         who = f"{text(plan.buyer.company)}: {text(m.owners.buyer.name)} · {text(plan.seller.company)}: " \

@@ -103,7 +103,7 @@ class IcsFormat(OutputFormat):
         calendar.add("x-wr-calname", _line(plan.title))
         stamp = dt.datetime.combine(plan.today, dt.time(0, 0), tzinfo=dt.timezone.utc)
         sequence = max(0, (plan.today - SEQUENCE_EPOCH).days)
-        for step in plan.visible(context.include_internal):
+        for step in plan.milestones:
             calendar.add_component(self._milestone_event(plan, step, stamp, sequence))
         check_in = self._check_in_event(plan, stamp, sequence)
         if check_in is not None:
