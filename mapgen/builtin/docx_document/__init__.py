@@ -94,41 +94,59 @@ def drop_empty_columns(table) -> None:  # type: ignore[no-untyped-def]
 
     Only tables whose header row repeats on each page (the plan, people, risks and key dates tables
     of plan.docx) are considered; a cell spanning several columns (a workstream's row) loses one.
+    Cells are read with lxml directly: python-docx's accessors cost more than the rest of the render.
     """
     rows = table._tbl.tr_lst
     if len(rows) < 2 or not rows[0].xpath("./w:trPr/w:tblHeader"):
         return
     grid = table._tbl.tblGrid
+    layouts = [_layout(row) for row in rows]
     for index in reversed(range(len(grid.gridCol_lst))):
-        below = [_cell_at(row, index) for row in rows[1:]]
-        if len(grid.gridCol_lst) < 2 or any(tc is None or (tc.grid_span == 1 and _text(tc)) for tc in below) \
-                or all(tc.grid_span > 1 for tc in below):
+        below = [_covering(layout, index) for layout in layouts[1:]]
+        if len(grid.gridCol_lst) < 2 or any(c is None or (c[1] == 1 and _text(c[0])) for c in below) \
+                or all(c[1] > 1 for c in below):  # type: ignore[index]
             continue
         columns = grid.gridCol_lst
         width = columns[index].w or 0
         widest = max((i for i in range(len(columns)) if i != index), key=lambda i: columns[i].w or 0)
         columns[widest].w = (columns[widest].w or 0) + width
-        for row in rows:
-            tc = _cell_at(row, index)
-            if tc is None:
+        for row, layout in zip(rows, layouts):
+            found = _covering(layout, index)
+            if found is None:
                 continue
-            if tc.grid_span > 1:
-                tc.grid_span -= 1
+            tc, span = found
+            if span > 1:
+                tc.grid_span = span - 1
                 continue
             row.remove(tc)
-            grown = _cell_at(row, widest - (widest > index))
-            if grown is not None and grown.grid_span == 1 and grown.width is not None:
-                grown.width = grown.width + width
+            grown = _covering(_layout(row), widest - (widest > index))
+            if grown is not None and grown[1] == 1 and grown[0].width is not None:
+                grown[0].width = grown[0].width + width
         grid.remove(columns[index])
+        layouts = [_layout(row) for row in rows]
 
 
-def _cell_at(tr, column: int):  # type: ignore[no-untyped-def]
-    """The w:tc of a row that covers grid column ``column``."""
-    position = tr.grid_before
-    for tc in tr.tc_lst:
-        if position <= column < position + tc.grid_span:
-            return tc
-        position += tc.grid_span
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _layout(tr) -> list[tuple[int, int, object]]:  # type: ignore[no-untyped-def]
+    """A row's cells as (first grid column, columns spanned, w:tc)."""
+    before = tr.find(f"{_W}trPr/{_W}gridBefore")
+    position = int(before.get(f"{_W}val")) if before is not None else 0
+    out = []
+    for tc in tr.iterchildren(f"{_W}tc"):
+        span_el = tc.find(f"{_W}tcPr/{_W}gridSpan")
+        span = int(span_el.get(f"{_W}val")) if span_el is not None else 1
+        out.append((position, span, tc))
+        position += span
+    return out
+
+
+def _covering(layout: list[tuple[int, int, object]], column: int):  # type: ignore[no-untyped-def]
+    """(w:tc, span) of the cell covering grid column ``column``, or None."""
+    for start, span, tc in layout:
+        if start <= column < start + span:
+            return tc, span
     return None
 
 
@@ -144,9 +162,14 @@ def _template(path: Path):  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=1)
 def _environment():  # type: ignore[no-untyped-def]
+    """The sandboxed environment docxtpl renders in, once per process. docxtpl compiles the document's
+    XML with ``from_string`` on every render; the same Word template gives the same XML, so each one
+    is compiled once and reused for every brief (a fresh DocxTemplate still holds each render's state)."""
     from mapgen.sandbox import environment
 
-    return environment(autoescape=True)
+    env = environment(autoescape=True)
+    env.from_string = lru_cache(maxsize=16)(env.from_string)  # type: ignore[method-assign]
+    return env
 
 
 @hookimpl
