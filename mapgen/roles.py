@@ -75,8 +75,10 @@ def _listed(roles: Iterable[str]) -> str:
 def brief_role_problems(loaded: "LoadedBrief", template: "Template", catalog: "Catalog | None") -> list[Problem]:
     """People whose role no template knows: ``buyer.people[2].role: unknown role 'ciso' (did you mean ...)``."""
     own = template_roles(template)
-    known = own | shipped_roles()
+    known = set(own)
     people = [p for side in ("buyer", "seller") for p in getattr(loaded.brief, side).people]
+    if any(p.role is not None and p.role not in known for p in people):  # read more only when needed
+        known |= shipped_roles()
     if catalog is not None and any(p.role is not None and p.role not in known for p in people):
         for other in catalog.all_valid([]):  # only when needed: a batch of ordinary briefs loads nothing more
             known |= template_roles(other)
@@ -94,7 +96,13 @@ def brief_role_problems(loaded: "LoadedBrief", template: "Template", catalog: "C
 
 def template_role_problems(template: "Template") -> list[Problem]:
     """Step owners naming a role the template does not declare in ``roles:`` and no shipped template knows."""
-    known = set(template.roles) | shipped_roles()
+    known = set(template.roles)
+    used = {r for s in list(template.steps) + [s for rule in template.rules for s in rule.add]
+            for r in (s.buyer_role, s.seller_role)}
+    used |= {r for rule in template.rules for c in rule.set.values() if c.owner is not None
+             for r in (c.owner.buyer, c.owner.seller) if r}
+    if not used <= known:  # the shipped templates' roles are read (two YAML files) only when needed
+        known |= shipped_roles()
     problems = []
     steps = list(template.steps) + [s for rule in template.rules for s in rule.add]
     for step in steps:

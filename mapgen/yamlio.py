@@ -69,6 +69,9 @@ def _yaml():  # type: ignore[no-untyped-def]
     yaml = YAML(typ="rt")
     yaml.Constructor = Constructor
     yaml.allow_duplicate_keys = False
+    # ruamel's composer (recursive) counts every node, scalars too: MAX_DEPTH collections hold their
+    # values one level further down. Checked as it composes, so a deep file costs no second parse.
+    yaml.max_depth = MAX_DEPTH + 1
     return yaml
 
 
@@ -84,6 +87,7 @@ MAX_VALUES = 100_000
 
 def load_yaml(path: Path, text: str | None = None, display: str | None = None) -> tuple[Any, Lines]:
     """Parse a YAML file into plain data plus line numbers. Every error carries its line."""
+    from ruamel.yaml.composer import MaxDepthExceededError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     name = display or str(path)
@@ -101,8 +105,10 @@ def load_yaml(path: Path, text: str | None = None, display: str | None = None) -
             raise MapgenError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", name, line) from None
     text = _UNPRINTABLE.sub("", text)
     try:
-        _check_depth(text)
         raw = _yaml().load(text)
+    except MaxDepthExceededError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+        raise MapgenError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep", name, line) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -123,21 +129,6 @@ def _directive_line(text: str) -> int:
         if line.startswith("---"):
             break
     return 1
-
-
-def _check_depth(text: str) -> None:
-    """Reject nesting deeper than MAX_DEPTH at its line, before the recursive composer sees it."""
-    from ruamel.yaml.constructor import ConstructorError
-    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
-
-    depth = 0
-    for event in _yaml().parse(text):
-        if isinstance(event, CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise ConstructorError(None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
-        elif isinstance(event, CollectionEndEvent):
-            depth -= 1
 
 
 class _Plain:
