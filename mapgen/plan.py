@@ -282,6 +282,11 @@ class Commitment:
         """``3, 5``: the numbers of the steps it is for."""
         return ", ".join(str(m.number) for m in sorted(self.steps, key=lambda m: m.number))
 
+    @property
+    def for_steps(self) -> str:
+        """``step 3`` or ``steps 3, 5``."""
+        return ("steps " if len(self.steps) > 1 else "step ") + self.numbers
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -413,6 +418,21 @@ class Plan:
         ordered = sorted(found.items(), key=lambda item: (item[0][0] != "buyer", rank.get(item[0][1], len(rank))))
         return tuple(Commitment(side, Resource(kind, words), tuple(steps))  # type: ignore[arg-type]
                      for (side, kind, words), steps in ordered)
+
+    def commitments_by_side(self, include_internal: bool = False
+                            ) -> tuple[tuple[Side, tuple[tuple[str, tuple[Commitment, ...]], ...]], ...]:
+        """``commitments`` grouped: (side, ((kind label, its commitments), ...)) for each side that commits
+        something, buyer first; kinds in order (people and time, access, budget)."""
+        out: list[tuple[Side, tuple[tuple[str, tuple[Commitment, ...]], ...]]] = []
+        every = self.commitments(include_internal)
+        for side in ("buyer", "seller"):
+            kinds: dict[str, list[Commitment]] = {}
+            for c in every:
+                if c.side == side:
+                    kinds.setdefault(c.kind_label, []).append(c)
+            if kinds:
+                out.append((side, tuple((label, tuple(items)) for label, items in kinds.items())))  # type: ignore[arg-type]
+        return tuple(out)
 
     def text(self, key: str, default: str = "") -> str:
         """Template wording by dotted key (``deck.notes.title``), or ``default``."""

@@ -32,6 +32,7 @@ def plan_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
         "gates": plan.gates(internal),
         "late": plan.late_steps(internal),
         "unnamed": plan.unnamed(internal),
+        "commitments": plan.commitments_by_side(internal),
         "include_internal": internal,
         "options": context.options,
         "moved": lambda m: moved(plan, m),
