@@ -51,6 +51,13 @@ class Resources:
         """These resources with the sides given replaced whole; a side not given (None) is kept."""
         return Resources(self.buyer if buyer is None else buyer, self.seller if seller is None else seller)
 
+    def side_text(self, side: str) -> str:
+        """``Security team, 2 days; SSO tenant (access)``: one side's resources as text (kind shown unless people)."""
+        return "; ".join(r.text + ("" if r.kind == "people" else f" ({r.kind})") for r in self.side(side))
+
+    def __str__(self) -> str:
+        return " / ".join(f"{side}: {self.side_text(side) or '-'}" for side in ("buyer", "seller"))
+
     def to_dict(self) -> dict[str, list[dict[str, str]]]:
         return {side: [{"kind": r.kind, "text": r.text} for r in self.side(side)] for side in ("buyer", "seller")}
 

@@ -9,7 +9,7 @@ from mapgen.template import Catalog, Template, read_template_file
 from mapgen.step import Step
 
 _COMPARED = ("name", "workstream", "duration", "after", "before", "buyer_role", "seller_role", "gate", "criteria",
-             "description", "internal")
+             "description", "internal", "resources")
 
 
 def days(duration: int) -> str:
