@@ -230,6 +230,14 @@ def test_the_document_says_what_each_side_commits_above_the_signatures(overridde
     assert f"Audit portal ({review.number})" in buyer and "Travel for the site visit" in buyer
     assert commits[1].text.startswith("Northwind commits people and time: ")
     assert signatures[0].text.startswith("For Acme Corp") and signatures[1].text.startswith("For Northwind")
+    from docxtpl import DocxTemplate
+
+    from mapgen.builtin.docx_document import DEFAULT_TEMPLATE
+    from mapgen.builtin.docx_document.variables import template_variables
+
+    entries = template_variables(overridden, DocxTemplate(str(DEFAULT_TEMPLATE)), False)["commitments"]["entries"]
+    assert {"side": "buyer", "company": "Acme Corp", "kind": "Systems and data access",
+            "steps": str(review.number)} in [{k: v for k, v in e.items() if k != "text"} for e in entries]
 
 
 def test_a_long_document_leaves_the_commitments_to_the_other_formats(render) -> None:

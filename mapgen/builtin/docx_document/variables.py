@@ -195,13 +195,13 @@ SHORT_KIND_LABELS = {"Systems and data access": "access"}
 
 def _commitments(plan: Plan, template, include_internal: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """What each side commits, for the row above the signatures: ``buyer`` and ``seller`` (**rich**: "**Acme Corp
-    commits** *people and time:* Security team, 2 days (8); ... · *access:* ..."), and ``items`` one by one
+    commits** *people and time:* Security team, 2 days (8); ... · *access:* ..."), and ``entries`` one by one
     (``side``, ``company``, ``kind``, ``text`` (**rich**), ``steps``). Empty (false) when no visible step names a
     resource, or the plan has more than COMMITTED_STEPS steps, so the row is left out."""
     grouped = plan.commitments_by_side(include_internal)
     if not grouped or len(plan.visible(include_internal)) > COMMITTED_STEPS:
         return {}
-    out: dict[str, Any] = {"buyer": rich(template, ""), "seller": rich(template, ""), "items": []}
+    out: dict[str, Any] = {"buyer": rich(template, ""), "seller": rich(template, ""), "entries": []}
     for side, kinds in grouped:
         value = out[side]
         company = (plan.buyer if side == "buyer" else plan.seller).company
@@ -211,7 +211,7 @@ def _commitments(plan: Plan, template, include_internal: bool) -> dict[str, Any]
             for i, c in enumerate(items):
                 rich(template, c.text, into=value)
                 value.add(f" ({c.numbers})" + ("; " if i < len(items) - 1 else ""), color=MUTED_COLOR)
-                out["items"].append({"side": side, "company": _text(company), "kind": label,
+                out["entries"].append({"side": side, "company": _text(company), "kind": label,
                                      "text": rich(template, c.text), "steps": c.numbers})
     return out
 
