@@ -175,7 +175,7 @@ ResourceItem = Annotated[tuple[str, str], BeforeValidator(_resource), WithJsonSc
 
 
 class ResourcesIn(Model):
-    """What a step needs from each side. A side given replaces that side's list whole (``[]`` clears it);
+    """What a step needs from each side. A side given replaces that side's list whole ([] clears it);
     a side left out keeps what the template says."""
 
     buyer: tuple[ResourceItem, ...] | None = None
