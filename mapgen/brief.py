@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, ValidationError, WithJsonSchema, field_validator
 
 from mapgen.errors import BriefError, MapgenError, did_you_mean
-from mapgen.validation import (Date, Duration, Id, Model, Placement, Role, TemplateName, Text, in_range,
-                               problems_from)
+from mapgen.validation import (Date, Duration, Id, Model, Placement, ResourcesIn, Role, TemplateName, Text,
+                               in_range, problems_from)
 from mapgen.yamlio import Lines, load_yaml
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -220,6 +220,7 @@ class MilestoneFacts(Model):
     owner: OwnerNames | None = None
     note: Text | None = None
     name: Text | None = None
+    resources: ResourcesIn | None = None  # replaces the template's, side by side; a side left out is kept
     skip: bool = False
 
 
@@ -241,6 +242,7 @@ class AddedStep(Model):
     gate: Text | None = None
     criteria: tuple[Text, ...] = ()
     internal: bool = False
+    resources: ResourcesIn | None = None
 
 
 class RiskIn(Model):

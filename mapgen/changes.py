@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping
 from mapgen.errors import MapgenError, Problem
 from mapgen.plan import (STATE_LABELS, WEEKDAY_CODES, CalendarInfo, Deal, KeyDate, Milestone, Owner,
                          Owners, Party, Person, Plan, Risk, Workstream)
+from mapgen.step import Resources
 
 
 # -- the record ----------------------------------------------------------------------------------
@@ -313,7 +314,8 @@ def _plan(data: dict[str, Any], source: str | None) -> Plan:
             owners=Owners(Owner(owners.get("buyer") or "", roles.get("buyer")),
                           Owner(owners.get("seller") or "", roles.get("seller"))),
             internal=bool(m.get("internal")), gate=m.get("gate"), note=m.get("note"),
-            description=m.get("description"), criteria=tuple(m.get("criteria") or ())))
+            description=m.get("description"), criteria=tuple(m.get("criteria") or ()),
+            resources=Resources.from_dict(m.get("resources"))))
     cal = data.get("calendar") or {}
     weekend = tuple(WEEKDAY_CODES.index(w) for w in cal.get("weekend") or ("sat", "sun"))
     calendar = CalendarInfo(cal.get("country"), cal.get("subdivision"),

@@ -53,6 +53,14 @@ def template_section(t: Template) -> list[str]:
             name = _cell(s.name) + (" *(internal)*" if s.internal else "")
             out.append(f"| {_cell(ws_name)} (`{ws_id}`) | `{s.id}` | {name} | {_days(s.duration)} | "
                        f"{deps.lstrip(', ') or '-'} | `{s.buyer_role}` / `{s.seller_role}` | {_cell(s.gate or '')} |")
+    equipped = [s for s in steps if s.resources]
+    if equipped:
+        out += ["", "### Resources", "",
+                "What each step needs by default (a brief replaces a side with `milestones.<id>.resources`):", "",
+                "| step id | buyer | seller |", "|---|---|---|"]
+        for s in equipped:
+            out.append(f"| `{s.id}` | {_cell(s.resources.side_text('buyer')) or '-'} | "
+                       f"{_cell(s.resources.side_text('seller')) or '-'} |")
     if t.rules:
         out += ["", "### Rules", "", "| when | does |", "|---|---|"]
         for rule in t.rules:

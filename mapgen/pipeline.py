@@ -172,7 +172,8 @@ def plan_from_draft(d: Draft) -> Plan:
             slack=when.slack, critical=when.critical, state=when.state, status=s.status,
             owners=Owners(owners.resolve("buyer", s.buyer_role, s.buyer_owner, s.name),
                           owners.resolve("seller", s.seller_role, s.seller_owner, s.name)),
-            internal=s.internal, gate=s.gate, note=s.note, description=s.description, criteria=s.criteria))
+            internal=s.internal, gate=s.gate, note=s.note, description=s.description, criteria=s.criteria,
+            resources=s.resources))
     # Customer-facing steps are numbered first, so the numbers a buyer sees run 1..n without gaps.
     milestones.sort(key=lambda m: (m.internal, m.due, m.start, order[m.id]))
     milestones = [replace(m, number=n) for n, m in enumerate(milestones, 1)]

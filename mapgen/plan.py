@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, Mapping
 
+from mapgen.step import RESOURCE_KINDS, Resource, Resources
+
 if TYPE_CHECKING:
     from mapgen.changes import Changes
 
@@ -113,6 +115,8 @@ class Milestone:
     note: str | None = None
     description: str | None = None
     criteria: tuple[str, ...] = ()
+    #: What the step needs from each side: people and time, systems or data access, budget.
+    resources: Resources = Resources()
 
     @property
     def late(self) -> bool:
@@ -270,6 +274,37 @@ class CalendarInfo:
 
 
 @dataclass(frozen=True)
+class Commitment:
+    """One thing a side commits to the plan (``Plan.commitments``): the resource and the steps it is for."""
+
+    side: Side
+    resource: Resource
+    steps: tuple[Milestone, ...]
+
+    @property
+    def kind(self) -> str:
+        return self.resource.kind
+
+    @property
+    def kind_label(self) -> str:
+        return self.resource.kind_label
+
+    @property
+    def text(self) -> str:
+        return self.resource.text
+
+    @property
+    def numbers(self) -> str:
+        """``3, 5``: the numbers of the steps it is for."""
+        return ", ".join(str(m.number) for m in sorted(self.steps, key=lambda m: m.number))
+
+    @property
+    def for_steps(self) -> str:
+        """``step 3`` or ``steps 3, 5``."""
+        return ("steps " if len(self.steps) > 1 else "step ") + self.numbers
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything a renderer needs. Milestones are ordered by due date."""
 
@@ -391,6 +426,36 @@ class Plan:
                     found.setdefault((side, owner.name), []).append(m)  # type: ignore[arg-type]
         return tuple((side, name, tuple(steps)) for (side, name), steps in found.items())
 
+    def commitments(self) -> tuple[Commitment, ...]:
+        """What each side commits, over the plan's steps: one entry per side, kind and resource (the same
+        words on several steps are one entry naming every step), buyer first, then by kind (people and
+        time, access, budget) and the order the steps fall due. Empty when no step names a resource."""
+        found: dict[tuple[str, str, str], list[Milestone]] = {}
+        for m in self.milestones:
+            for side in ("buyer", "seller"):
+                for r in m.resources.side(side):
+                    steps = found.setdefault((side, r.kind, r.text), [])
+                    if m not in steps:
+                        steps.append(m)
+        rank = {kind: n for n, kind in enumerate(RESOURCE_KINDS)}
+        ordered = sorted(found.items(), key=lambda item: (item[0][0] != "buyer", rank.get(item[0][1], len(rank))))
+        return tuple(Commitment(side, Resource(kind, words), tuple(steps))  # type: ignore[arg-type]
+                     for (side, kind, words), steps in ordered)
+
+    def commitments_by_side(self) -> tuple[tuple[Side, tuple[tuple[str, tuple[Commitment, ...]], ...]], ...]:
+        """``commitments`` grouped: (side, ((kind label, its commitments), ...)) for each side that commits
+        something, buyer first; kinds in order (people and time, access, budget)."""
+        out: list[tuple[Side, tuple[tuple[str, tuple[Commitment, ...]], ...]]] = []
+        every = self.commitments()
+        for side in ("buyer", "seller"):
+            kinds: dict[str, list[Commitment]] = {}
+            for c in every:
+                if c.side == side:
+                    kinds.setdefault(c.kind_label, []).append(c)
+            if kinds:
+                out.append((side, tuple((label, tuple(items)) for label, items in kinds.items())))  # type: ignore[arg-type]
+        return tuple(out)
+
     def text(self, key: str, default: str = "") -> str:
         """Template wording by dotted key (``deck.notes.title``), or ``default``."""
         node: Any = self.texts
@@ -486,5 +551,5 @@ def _milestone(m: Milestone) -> dict[str, Any]:
         "owners": {"buyer": m.owners.buyer.name, "seller": m.owners.seller.name},
         "owner_roles": {"buyer": m.owners.buyer.role, "seller": m.owners.seller.role},
         "internal": m.internal, "gate": m.gate, "note": m.note,
-        "description": m.description, "criteria": list(m.criteria),
+        "description": m.description, "criteria": list(m.criteria), "resources": m.resources.to_dict(),
     }

@@ -95,7 +95,9 @@ def starter_brief(template: Template, schema: str, today: dt.date) -> str:
         "",
         "# What you know about the template's steps, by step id. For each: duration (3d, 2w), status",
         "# (not_started | in_progress | done | blocked), done, started, due and start (a pinned date),",
-        "# owner: {buyer: NAME_OR_ROLE, seller: NAME_OR_ROLE}, note, name, skip: true.",
+        "# owner: {buyer: NAME_OR_ROLE, seller: NAME_OR_ROLE}, note, name, skip: true, and what the step needs",
+        "# from each side, replacing the template's side by side: resources: {buyer: [\"IT lead, 2 days\",",
+        "# {access: SSO test tenant}, {budget: Year-one budget}], seller: [...]}.",
         "milestones: {}",
     ]
     workstreams = dict(template.workstreams)
@@ -119,7 +121,7 @@ def starter_brief(template: Template, schema: str, today: dt.date) -> str:
     out += [
         "",
         "# Steps of this deal only: id, name, workstream, duration, after, before, owner, status, done,",
-        "# started, due, start, note, description, gate, criteria, internal. Workstreams: "
+        "# started, due, start, note, description, gate, criteria, internal, resources. Workstreams: "
         + ", ".join(workstreams) + ".",
         "# add:",
         f"#   - {{id: extra_step, name: An extra step, workstream: {next(iter(workstreams), 'main')}, duration: 3d, "

@@ -14,6 +14,62 @@ from typing import Any, Literal
 
 Status = Literal["not_started", "in_progress", "done", "blocked"]
 STATUSES: tuple[Status, ...] = ("not_started", "in_progress", "done", "blocked")
+ResourceKind = Literal["people", "access", "budget"]
+#: What a step can need from a side, in the order documents list them (docs/templates.md#resources).
+RESOURCE_KINDS: tuple[ResourceKind, ...] = ("people", "access", "budget")
+RESOURCE_KIND_LABELS = {"people": "People and time", "access": "Systems and data access", "budget": "Budget"}
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One thing a side puts into a step: ``IT security lead, 2 days`` (people), ``SSO test tenant``
+    (access), ``Budget confirmed for year one`` (budget)."""
+
+    kind: ResourceKind
+    text: str
+
+    @property
+    def kind_label(self) -> str:
+        return RESOURCE_KIND_LABELS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What a step needs from each side; empty sides are empty tuples."""
+
+    buyer: tuple[Resource, ...] = ()
+    seller: tuple[Resource, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.buyer or self.seller)
+
+    def side(self, side: str) -> tuple[Resource, ...]:
+        return self.buyer if side == "buyer" else self.seller
+
+    def replaced(self, buyer: tuple[Resource, ...] | None = None,
+                 seller: tuple[Resource, ...] | None = None) -> "Resources":
+        """These resources with the sides given replaced whole; a side not given (None) is kept."""
+        return Resources(self.buyer if buyer is None else buyer, self.seller if seller is None else seller)
+
+    def side_text(self, side: str) -> str:
+        """``Security team, 2 days; SSO tenant (access)``: one side's resources as text (kind shown unless people)."""
+        return "; ".join(r.text + ("" if r.kind == "people" else f" ({r.kind})") for r in self.side(side))
+
+    def __str__(self) -> str:
+        return " / ".join(f"{side}: {self.side_text(side) or '-'}" for side in ("buyer", "seller"))
+
+    def to_dict(self) -> dict[str, list[dict[str, str]]]:
+        return {side: [{"kind": r.kind, "text": r.text} for r in self.side(side)] for side in ("buyer", "seller")}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Resources":
+        """The plan JSON's ``resources`` back (missing or null: none)."""
+        data = data or {}
+
+        def side(name: str) -> tuple[Resource, ...]:
+            return tuple(Resource(r["kind"], r["text"]) for r in data.get(name) or ())
+
+        return cls(side("buyer"), side("seller"))
 
 
 @dataclass(frozen=True)
@@ -58,6 +114,7 @@ class Step:
     criteria: tuple[str, ...] = ()
     description: str | None = None
     internal: bool = False
+    resources: Resources = Resources()
     skip: bool = False
     source: Source | None = None
 

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping
 from mapgen.brief import Brief, LoadedBrief, OwnerNames
 from mapgen.errors import MapgenError, Problem, did_you_mean
 from mapgen.expressions import EU, evaluate
-from mapgen.step import Step, patch
+from mapgen.step import Resources, Step, patch
 from mapgen.template import Template, patch_step
 
 
@@ -122,7 +122,8 @@ def apply_brief(steps: list[Step], template: Template, loaded: LoadedBrief) -> t
         if key == "signature" and facts.skip:
             problems.append(lines.problem(("milestones", key, "skip"), "milestones.signature: cannot be skipped"))
             continue
-        steps[by_id[key]] = patch(steps[by_id[key]], skip=facts.skip or None, **_facts(facts))
+        steps[by_id[key]] = patch(steps[by_id[key]], skip=facts.skip or None,
+                                  **_facts(facts, steps[by_id[key]].resources))
     workstreams = {w for w, _ in template.workstreams}
     added_ids = {s.id for s in brief.add}
     for index, add in enumerate(brief.add):
@@ -148,11 +149,13 @@ def apply_brief(steps: list[Step], template: Template, loaded: LoadedBrief) -> t
     return steps, warnings
 
 
-def _facts(facts: Any) -> dict[str, Any]:
-    """What a brief says about a step (``milestones.ID`` or an ``add:`` entry), as a patch."""
+def _facts(facts: Any, current: Resources = Resources()) -> dict[str, Any]:
+    """What a brief says about a step (``milestones.ID`` or an ``add:`` entry), as a patch; ``current`` are
+    the step's resources so far (a side the brief gives replaces the template's, a side left out is kept)."""
     owner: OwnerNames | None = facts.owner
     return {"duration": facts.duration, "status": facts.status, "done": facts.done, "started": facts.started,
             "pin_due": facts.due, "pin_start": facts.start, "note": facts.note, "name": facts.name,
+            "resources": facts.resources.apply(current) if facts.resources else None,
             "owner_buyer": owner.buyer if owner else None, "owner_seller": owner.seller if owner else None}
 
 

@@ -145,6 +145,7 @@ def _yaml(indent: tuple[int, int, int]):  # type: ignore[no-untyped-def]
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096  # never fold a long line the brief wrote on one
+    yaml.brace_single_entry_mapping_in_flow_sequence = True  # [a, {access: b}] stays so, not [a, access: b]
     yaml.indent(mapping=indent[0], sequence=indent[1], offset=indent[2])
     return yaml
 

@@ -14,8 +14,8 @@ from typing import Any, Mapping
 from pydantic import Field, ValidationError
 
 from mapgen.errors import MapgenError, Problem, TemplateError, did_you_mean
-from mapgen.step import Source, Step, patch
-from mapgen.validation import Duration, Id, Model, Placement, Role, TemplateName, Text, problems_from
+from mapgen.step import Resources, Source, Step, patch
+from mapgen.validation import Duration, Id, Model, Placement, ResourcesIn, Role, TemplateName, Text, problems_from
 from mapgen.yamlio import Lines, load_yaml
 
 TEMPLATE_FILE = "template.yaml"
@@ -39,6 +39,7 @@ class StepIn(Model):
     criteria: tuple[Text, ...] = ()
     description: Text | None = None
     internal: bool = False
+    resources: ResourcesIn | None = None  # what the step needs from each side (docs/templates.md#resources)
 
 
 class AddStepIn(StepIn):
@@ -62,6 +63,7 @@ class StepPatch(Model):
     criteria: tuple[Text, ...] | None = None
     description: Text | None = None
     internal: bool | None = None
+    resources: ResourcesIn | None = None  # a side given replaces the inherited one; a side left out is kept
 
 
 class WorkstreamIn(Model):
@@ -144,7 +146,8 @@ def _to_step(raw: StepIn, workstream: str, lines: Lines, path: tuple[Any, ...]) 
         id=raw.id, name=raw.name, workstream=workstream, duration=raw.duration, after=raw.after,
         before=raw.before, buyer_role=raw.owner.buyer, seller_role=raw.owner.seller,
         source=Source(lines.file, lines.line(path)), gate=raw.gate, criteria=raw.criteria,
-        description=raw.description, internal=raw.internal)
+        description=raw.description, internal=raw.internal,
+        resources=raw.resources.apply(Resources()) if raw.resources else Resources())
 
 
 def patch_step(step: Step, change: StepPatch) -> Step:
@@ -153,7 +156,8 @@ def patch_step(step: Step, change: StepPatch) -> Step:
     return patch(step, name=change.name, duration=change.duration, after=change.after, before=change.before,
                  gate=change.gate, criteria=change.criteria, description=change.description,
                  internal=change.internal, role_buyer=owner.buyer if owner else None,
-                 role_seller=owner.seller if owner else None)
+                 role_seller=owner.seller if owner else None,
+                 resources=change.resources.apply(step.resources) if change.resources else None)
 
 
 # -- loading -------------------------------------------------------------------------------------

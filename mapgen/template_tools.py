@@ -9,7 +9,7 @@ from mapgen.template import Catalog, Template, read_template_file
 from mapgen.step import Step
 
 _COMPARED = ("name", "workstream", "duration", "after", "before", "buyer_role", "seller_role", "gate", "criteria",
-             "description", "internal")
+             "description", "internal", "resources")
 
 
 def days(duration: int) -> str:
@@ -38,7 +38,8 @@ def _step_line(step: Step) -> str:
         parts.append(f"gate: {step.gate}")
     if step.internal:
         parts.append("internal")
-    return "    " + "  ".join(parts) + f"\n    {'':<24}       {step.name}"
+    needs = f"\n    {'':<24}       needs {step.resources}" if step.resources else ""
+    return "    " + "  ".join(parts) + f"\n    {'':<24}       {step.name}" + needs
 
 
 def _changes(old: Step, new: Step) -> list[str]:

@@ -142,6 +142,55 @@ Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema(_DATE_SCHEMA)]
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": ["string", "number"]})]
 
 
+_RESOURCE_KINDS = ("people", "access", "budget")
+
+
+def _resource(value: Any) -> tuple[str, str]:
+    """``"IT security lead, 2 days"`` (people and time) or ``{access: "SSO test tenant"}`` -> (kind, text)."""
+    if isinstance(value, dict):
+        if len(value) != 1:
+            raise ValueError("a resource is text, or one of {people: ...}, {access: ...}, {budget: ...}")
+        ((kind, item),) = value.items()
+        if kind not in _RESOURCE_KINDS:
+            raise ValueError(f"'{_shown(kind)}' is not a kind of resource: use people, access or budget"
+                             f"{did_you_mean(str(kind), _RESOURCE_KINDS)}")
+    else:
+        kind, item = "people", value
+    try:
+        words = _text(item).strip()
+    except ValueError:
+        raise ValueError("a resource is text, or one of {people: ...}, {access: ...}, {budget: ...}") from None
+    if not words:
+        raise ValueError("a resource cannot be empty")
+    return kind, words
+
+
+_RESOURCE_TEXT = {"type": ["string", "number"], "minLength": 1}
+#: One thing a step needs from a side: text (people and time) or ``{access: text}``, ``{budget: text}``...
+ResourceItem = Annotated[tuple[str, str], BeforeValidator(_resource), WithJsonSchema({
+    "anyOf": [_RESOURCE_TEXT, {"type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": False,
+                               "properties": {kind: _RESOURCE_TEXT for kind in _RESOURCE_KINDS}}],
+    "description": "people and time as text (\"IT security lead, 2 days\"), or {people: ...}, {access: ...}, "
+                   "{budget: ...}"})]
+
+
+class ResourcesIn(Model):
+    """What a step needs from each side. A side given replaces that side's list whole ([] clears it);
+    a side left out keeps what the template says."""
+
+    buyer: tuple[ResourceItem, ...] | None = None
+    seller: tuple[ResourceItem, ...] | None = None
+
+    def apply(self, current: Any) -> Any:
+        """``current`` (a step's :class:`~mapgen.step.Resources`) with the sides given here replaced."""
+        from mapgen.step import Resource
+
+        def side(items: tuple[tuple[str, str], ...] | None) -> tuple[Resource, ...] | None:
+            return None if items is None else tuple(Resource(kind, words) for kind, words in items)  # type: ignore[arg-type]
+
+        return current.replaced(side(self.buyer), side(self.seller))
+
+
 def problems_from(error: ValidationError, lines: Lines, model: type[BaseModel],
                   hint: "typing.Callable[[tuple[Any, ...], Any], str | None] | None" = None) -> list[Problem]:
     """One located problem per pydantic error, worded for a person editing YAML. ``hint(loc, value)``

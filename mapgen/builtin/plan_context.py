@@ -33,6 +33,7 @@ def plan_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
         "unnamed": plan.unnamed(),
         "audience": context.audience,
         "include_internal": plan.audience == "internal",  # kept for templates written before --audience
+        "commitments": plan.commitments_by_side(),
         "options": context.options,
         "moved": lambda m: moved(plan, m),
         "meddpicc": _meddpicc(plan, context),

@@ -118,8 +118,17 @@ def build(target: Path = TARGET) -> None:
     # with it) and the heading. (Keep-with-next inside a table is not used: LibreOffice then keeps the
     # whole table with the paragraph after it, and there is none.)
     sign = doc.add_table(rows=1, cols=2)
+    # What each side commits (the steps' resources), a row above the signatures when any step names one: the
+    # signature lines stay level, and the row keeps with them (its paragraphs keep with the next).
+    sign.rows[0].cells[0].text = "{%tr if commitments %}"
+    commits = sign.add_row()
+    for cell, side in zip(commits.cells, ("buyer", "seller")):
+        cell.text = f"{{{{r commitments.{side} }}}}"
+        cell.paragraphs[0].paragraph_format.keep_with_next = True
+    sign.add_row().cells[0].text = "{%tr endif %}"
+    sign_row = sign.add_row()
     lines = []
-    for cell, side in zip(sign.rows[0].cells, ("buyer", "seller")):
+    for cell, side in zip(sign_row.cells, ("buyer", "seller")):
         cell.text = f"For {{{{ {side} }}}}"
         cell.paragraphs[0].runs[0].bold = True
         cell.add_paragraph("{%p for s in signers %}")

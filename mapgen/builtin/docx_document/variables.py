@@ -22,7 +22,7 @@ STATE_COLORS = {"late": LATE_COLOR, "at_risk": AT_RISK_COLOR, "blocked": BLOCKED
 #: Every top-level variable, for ``mapgen check`` (a template using another name is reported).
 VARIABLES = ("title", "deal", "today", "buyer", "seller", "outcome", "key_dates", "feasible", "late_sentence",
              "why", "next_steps", "people", "people_pairs", "groups", "steps", "gates", "risks", "cadence", "check_in",
-             "next_check_in", "signers", "include_internal", "texts")
+             "next_check_in", "signers", "include_internal", "texts", "commitments")
 
 
 def rich(template, text: str | None, *, bold: bool = False, color: str | None = None,  # type: ignore[no-untyped-def]
@@ -85,6 +85,7 @@ def _variables(plan: Plan, template) -> dict[str, Any]:  # type: ignore[no-untyp
         "check_in": plan.check_in.label if plan.check_in else "",
         "next_check_in": human_date(plan.next_check_in) if plan.next_check_in else "",
         "signers": _signers(plan),
+        "commitments": _commitments(plan, template),
         "include_internal": plan.audience == "internal",
         "texts": plan.texts,
     }
@@ -184,6 +185,35 @@ def _step_cell(template, name: str, m: Milestone, described: bool = True) -> Any
         value.add("\n")
         rich(template, m.note, italic=True, color=MUTED_COLOR, into=value, size=15)
     return value
+
+
+#: A plan of at most this many steps lists what each side commits above the signatures; a longer one keeps to two
+#: pages and leaves it to the Markdown plan and the workbook (the steps' resources are in the plan JSON too).
+COMMITTED_STEPS = 19
+SHORT_KIND_LABELS = {"Systems and data access": "access"}
+
+
+def _commitments(plan: Plan, template) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """What each side commits, for the row above the signatures: ``buyer`` and ``seller`` (**rich**: "**Acme Corp
+    commits** *people and time:* Security team, 2 days (8); ... · *access:* ..."), and ``entries`` one by one
+    (``side``, ``company``, ``kind``, ``text`` (**rich**), ``steps``). Empty (false) when no visible step names a
+    resource, or the plan has more than COMMITTED_STEPS steps, so the row is left out."""
+    grouped = plan.commitments_by_side()
+    if not grouped or len(plan.milestones) > COMMITTED_STEPS:
+        return {}
+    out: dict[str, Any] = {"buyer": rich(template, ""), "seller": rich(template, ""), "entries": []}
+    for side, kinds in grouped:
+        value = out[side]
+        company = (plan.buyer if side == "buyer" else plan.seller).company
+        value.add(f"{_text(company)} commits ", bold=True)
+        for n, (label, items) in enumerate(kinds):
+            value.add((" · " if n else "") + SHORT_KIND_LABELS.get(label, label.lower()) + ": ", italic=True)
+            for i, c in enumerate(items):
+                rich(template, c.text, into=value)
+                value.add(f" ({c.numbers})" + ("; " if i < len(items) - 1 else ""), color=MUTED_COLOR)
+                out["entries"].append({"side": side, "company": _text(company), "kind": label,
+                                     "text": rich(template, c.text), "steps": c.numbers})
+    return out
 
 
 def _cadence(plan: Plan) -> str:

@@ -165,6 +165,8 @@ def build_workbook(plan: Plan) -> bytes:
     _plan_sheet(wb.create_sheet("Plan"), plan, steps, styles)
     _timeline_sheet(wb.create_sheet("Timeline"), plan, steps, styles, why)
     _people_sheet(wb.create_sheet("People"), plan, styles)
+    if any(m.resources for m in steps):  # a sheet with nothing to say is left out
+        _resources_sheet(wb.create_sheet("Resources"), plan, steps, styles)
     _risks_sheet(wb.create_sheet("Risks"), plan, styles)
     if plan.changes is not None:  # --baseline
         from .changes_sheet import changes_sheet
@@ -664,6 +666,30 @@ def _people_sheet(ws, plan: Plan, styles: Styles) -> None:  # type: ignore[no-un
                    for i, v in enumerate(values)])
 
 
+RESOURCE_COLUMNS = (("#", 5), ("Step", 46), ("Side", 22), ("Kind", 24), ("Resource", 50))
+
+
+def _resources_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles) -> None:  # type: ignore[no-untyped-def]
+    """What each step needs from each side, one row per resource, in the Plan sheet's order (the Summary says
+    what each side commits, over all steps)."""
+    _widths(ws, [w for _, w in RESOURCE_COLUMNS])
+    ws.freeze_panes = "A2"
+    _print_setup(ws, landscape=True)
+    ws.print_title_rows = "1:1"
+    _header(ws, [name for name, _ in RESOURCE_COLUMNS], styles)
+    row_number = 1
+    for m in steps:
+        for side, party in (("buyer", plan.buyer), ("seller", plan.seller)):
+            for r in m.resources.side(side):
+                row_number += 1
+                values = (f"{m.number}", text(m.name), text(party.company) or side.capitalize(), r.kind_label,
+                          text(r.text))
+                lines = max(_lines(v, w) for v, (_, w) in zip(values, RESOURCE_COLUMNS))
+                if lines > 1:
+                    ws.row_dimensions[row_number].height = _height(lines)
+                ws.append([cell(ws, m.number, "Plan cell")] + [cell(ws, v, "Plan text") for v in values[1:]])
+
+
 RISK_COLUMNS = (("Risk", 60), ("Owner", 22), ("Mitigation", 50), ("Likelihood", 12), ("Impact", 12),
                 ("Status", 12), ("Source", 18))
 #: The Risks sheet's drop-downs: what the team picks for each risk (left empty by mapgen).
@@ -797,6 +823,17 @@ def _summary_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,
     outcome = text(plan.buyer.outcome)
     if outcome:
         add([label("Outcome"), cell(ws, outcome, alignment=styles.wrap)], height_of=outcome, merge="B")
+    commitments = plan.commitments_by_side()
+    if commitments:  # what each side puts in, from the steps' resources (the Resources sheet has them by step)
+        add([])
+        add([cell(ws, "What each side commits", font=styles.section)])
+        for side, kinds in commitments:
+            company = text((plan.buyer if side == "buyer" else plan.seller).company) or side.capitalize()
+            for n, (kind, items) in enumerate(kinds):
+                words = "; ".join(f"{text(c.text)} ({c.for_steps})" for c in items)
+                add([label(company) if n == 0 else None, cell(ws, kind, alignment=styles.wrap),
+                     cell(ws, words, alignment=styles.wrap)], height_of=words, width=sum(SUMMARY_WIDTHS[2:]),
+                    merge="C")
     add([])
     horizon = plan.today + dt.timedelta(days=14)
     add([cell(ws, f"Next two weeks (to {human_date(horizon)})", font=styles.section)])
