@@ -96,10 +96,15 @@ def _economic_buyer(plan: Plan) -> Element:
 
 
 def _decision_criteria(plan: Plan) -> Element:
-    notes = plan.qualification.decision_criteria if plan.qualification else ()
-    gaps = () if notes else ("not written down: add `qualification.decision_criteria` to the brief "
-                             "(technical, business and commercial)",)
-    return Element("decision_criteria", "D", "Decision criteria", tuple(notes), gaps)
+    return _from_notes(plan, "decision_criteria", "D", "Decision criteria",
+                       "not written down: add `qualification.decision_criteria` to the brief "
+                       "(technical, business and commercial)")
+
+
+def _from_notes(plan: Plan, key: str, letter: str, name: str, gap: str) -> Element:
+    """A letter only the seller's notes can tell (the brief's ``qualification.KEY``): a gap when absent."""
+    notes = tuple(getattr(plan.qualification, key)) if plan.qualification else ()
+    return Element(key, letter, name, notes, () if notes else (gap,))
 
 
 def _decision_process(plan: Plan) -> Element:
@@ -162,10 +167,8 @@ def _champion(plan: Plan) -> Element:
 
 
 def _competition(plan: Plan) -> Element:
-    named = plan.qualification.competition if plan.qualification else ()
-    gaps = () if named else ("the brief names no competition (`qualification.competition`): "
-                             "not even the status quo?",)
-    return Element("competition", "C", "Competition", tuple(named), gaps)
+    return _from_notes(plan, "competition", "C", "Competition",
+                       "the brief names no competition (`qualification.competition`): not even the status quo?")
 
 
 def _forecast(plan: Plan) -> tuple[str, ...]:
