@@ -255,7 +255,7 @@ def test_markdown_templates_see_no_memory_address_and_no_folder(tmp_path, mapgen
     assert outputs[0] == outputs[1]
 
 
-@pytest.mark.parametrize("printed", ["lipsum", "range", "cycler", "plan.visible", "dict"])
+@pytest.mark.parametrize("printed", ["lipsum", "range", "cycler", "plan.by_workstream", "dict"])
 def test_printing_a_function_is_an_error_not_a_memory_address(printed, tmp_path, mapgen_cli):
     root = _template_with(tmp_path, markdown="{{ %s }}\n" % printed)
     result = mapgen_cli("generate", write(tmp_path, BASE), "-f", "md", "--template", "hostile",

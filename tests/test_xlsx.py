@@ -128,7 +128,7 @@ def test_every_example_converts_with_libreoffice_and_each_sheet_prints_on_one_pa
         assert pdf.stat().st_size > 5_000
         if name == "enterprise-today-on-a-holiday":
             continue  # nobody named: a long list of risks found in the plan, over two pages
-        assert pdf_pages(pdf) == 5 + any(m.resources for m in plan.visible()), name  # and the Resources sheet
+        assert pdf_pages(pdf) == 5 + any(m.resources for m in plan.milestones), name  # and the Resources sheet
         words = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                                check=True).stdout
         assert "Holidays and closed days" in words and "Legend" in words
@@ -138,7 +138,7 @@ def test_every_example_converts_with_libreoffice_and_each_sheet_prints_on_one_pa
 def test_every_step_has_real_date_cells_equal_to_the_plan(example_books):
     for path, plan in example_books.values():
         wb = workbook(path.read_bytes())
-        resources = ["Resources"] if any(m.resources for m in plan.visible()) else []
+        resources = ["Resources"] if any(m.resources for m in plan.milestones) else []
         assert wb.sheetnames == ["Summary", "Plan", "Timeline", "People", *resources, "Risks"]
         rows = plan_rows(wb)
         assert list(rows) == [m.id for m in plan.for_reader("buyer").milestones]
