@@ -7,9 +7,9 @@ mapgen uses) writing the same five sheets: every cell of the finished workbook (
 number format, font, fill, alignment), column widths, the table, the status drop-down and
 the conditional formats are first read into lists (not timed), then written and saved.
 Peak memory is measured with tracemalloc around one render ("peak MB"), and split into the
-workbook itself ("build MB": openpyxl write-only, rows streamed to a temporary file) and the
-core's normalize_office_zip ("zip MB": it holds each zip member uncompressed, so it grows with
-the largest sheet's XML). Best of 3 for time.
+workbook itself ("build MB": openpyxl write-only, rows streamed to a temporary file) and
+mapgen.officezip.normalize_office_zip ("zip MB": it holds each zip member uncompressed, so it grows
+with the largest sheet's XML). Best of 3 for time.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def main() -> None:
     context = RenderContext()
     fmt.render(make_plan(5), context)
     from mapgen.builtin.xlsx_workbook.workbook import build_workbook
-    from mapgen.output import normalize_office_zip
+    from mapgen.officezip import normalize_office_zip
 
     print(f"{'steps':>6} {'mapgen s':>9} {'direct s':>9} {'ratio':>6} {'peak MB':>8} {'build MB':>9} "
           f"{'zip MB':>7} {'file KB':>8}")

@@ -98,3 +98,27 @@ def test_kill_9_mid_write_leaves_nothing_after_the_next_run(tmp_path):
     assert any(p.name.endswith(TEMP_SUFFIX) for p in tmp_path.iterdir())
     write_atomic(target, b"new deck")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deck.pptx"]
+
+
+def test_office_zip_is_the_same_whatever_the_clock():
+    import datetime as dt
+    import io
+    import zipfile
+
+    from mapgen.officezip import ZIP_EPOCH, normalize_office_zip
+
+    def package(when):  # type: ignore[no-untyped-def]
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as z:
+            z.writestr(zipfile.ZipInfo("docProps/core.xml", date_time=when),
+                       f"<dcterms:created>{when[0]}-01-01T10:00:00Z</dcterms:created>")
+            z.writestr(zipfile.ZipInfo("[Content_Types].xml", date_time=when), "<Types/>")
+        return buffer.getvalue()
+
+    today = dt.date(2026, 11, 2)
+    first = normalize_office_zip(package((2024, 5, 6, 7, 8, 10)), today)
+    assert first == normalize_office_zip(package((2025, 1, 2, 3, 4, 6)), today)
+    with zipfile.ZipFile(io.BytesIO(first)) as z:
+        assert z.namelist()[0] == "[Content_Types].xml"
+        assert {i.date_time for i in z.infolist()} == {ZIP_EPOCH}
+        assert z.read("docProps/core.xml") == b"<dcterms:created>2026-11-02T00:00:00Z</dcterms:created>"

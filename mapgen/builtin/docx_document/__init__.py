@@ -32,7 +32,7 @@ class DocxFormat(OutputFormat):
     assets = (ASSET,)
 
     def render(self, plan: Plan, context: RenderContext) -> bytes:
-        from mapgen.output import normalize_office_zip, set_core_properties
+        from mapgen.officezip import normalize_office_zip, set_core_properties
 
         from .variables import template_variables
 

@@ -29,7 +29,7 @@ class PptxFormat(OutputFormat):
     assets = (ASSET,)
 
     def render(self, plan: Plan, context: RenderContext) -> bytes:
-        from mapgen.output import normalize_office_zip, set_core_properties
+        from mapgen.officezip import normalize_office_zip, set_core_properties
 
         from .canvas import Canvas
         from .slides import DeckWriter

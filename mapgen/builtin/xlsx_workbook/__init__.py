@@ -26,7 +26,7 @@ class XlsxFormat(OutputFormat):
     description = "An Excel tracker: real dates, a status drop-down, late steps that turn red by themselves"
 
     def render(self, plan: Plan, context: RenderContext) -> bytes:
-        from mapgen.output import normalize_office_zip
+        from mapgen.officezip import normalize_office_zip
 
         from .workbook import build_workbook
 
