@@ -1,7 +1,9 @@
-"""Inline Markdown in text fields, parsed once by markdown-it-py for every format.
+"""Inline Markdown in text fields, parsed once by markdown-it-py for every format, and written back.
 
 Renderers never see raw ``**``: they ask for :func:`spans` (formatted runs) or
 :func:`plain` (the text a reader sees, for places that cannot hold formatting).
+Markdown output (the md format, the slip report) is rebuilt from the spans by :func:`inline` and
+:func:`cell`, and literal text is made safe by :func:`escape_markdown`: the one Markdown escaping.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 # XML 1.0 allows TAB, LF, CR and everything from U+0020 except surrogates, U+FFFE and U+FFFF.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -112,3 +115,62 @@ def plain(text: str | None) -> str:
     if not text:
         return ""
     return "".join(s.text for s in spans(text))
+
+
+# -- writing Markdown back ----------------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~!|])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+_BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.MULTILINE)
+
+
+def escape_markdown(text: str) -> str:
+    """Literal text (a person's name, a status) made safe to embed in inline Markdown: nothing in it is markup."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _ENTITY.sub("&amp;", text))
+
+
+def _code(text: str) -> str:
+    fence = "`"
+    while fence in text:
+        fence += "`"
+    pad = " " if text.startswith("`") or text.endswith("`") or text.startswith(" ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _span(span: Span, in_table: bool = False) -> str:
+    if span.code:
+        body = _code(span.text)
+        if in_table:  # GFM: a pipe ends a cell even inside code, unless escaped
+            body = body.replace("|", "\\|")
+    else:
+        body = escape_markdown(span.text)
+    core = body.strip()
+    if not core:
+        return body
+    lead = body[: len(body) - len(body.lstrip())]
+    trail = body[len(body.rstrip()):]
+    if span.bold and span.italic:
+        core = f"***{core}***"
+    elif span.bold:
+        core = f"**{core}**"
+    elif span.italic:
+        core = f"*{core}*"
+    if span.strike:
+        core = f"~~{core}~~"
+    if span.href is not None:
+        href = span.href.replace(">", "%3E").replace("<", "%3C")
+        core = f"[{core}](<{href}>)"
+    return lead + core + trail
+
+
+def inline(text: Any, in_table: bool = False) -> str:
+    """Inline Markdown from a text field, rebuilt from its spans: formatting kept, markup-safe."""
+    if text is None:
+        return ""
+    out = "".join(_span(s, in_table) for s in spans(clean(str(text))))
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), out)
+
+
+def cell(text: Any) -> str:
+    """Like ``inline``, for a table cell: pipes escaped, line breaks as <br>."""
+    return inline(text, in_table=True).replace("\n", "<br>")

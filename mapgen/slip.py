@@ -9,9 +9,9 @@ import datetime as dt
 from typing import Callable
 
 from mapgen.changes import Changes, KeyDateChange, Moved, StateChanged
-from mapgen.markup import plain
+from mapgen.markup import cell, escape_markdown, inline, plain
 from mapgen.plan import STATUS_LABELS
-from mapgen.wording import escape_markdown, human_date, key_label
+from mapgen.wording import human_date, key_label
 
 
 def days_text(days: int) -> str:
@@ -103,8 +103,6 @@ def plain_lines(changes: Changes) -> list[tuple[str, str]]:
 
 def markdown(changes: Changes, level: int = 2) -> str:
     """The section as GitHub-flavoured Markdown: what ``mapgen diff --md`` prints and the md format embeds."""
-    from mapgen.builtin.markdown import cell, inline
-
     h = "#" * level
     out = [f"{h} {title(changes)}", "", f"*{human_date(changes.old_today)} → {human_date(changes.new_today)}: "
                                         f"{summary_line(changes)}*", ""]

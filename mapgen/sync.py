@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mapgen.errors import MapgenError, Problem
+from mapgen.markup import clean, plain
 
 #: Custom document properties that say which deal a tracker belongs to (written by the xlsx format).
 DEAL_PROPERTY = "mapgen deal"
@@ -172,6 +173,18 @@ def _round_trip(text: str):  # type: ignore[no-untyped-def]
     return yaml, yaml.load(text)
 
 
+# -- what the workbook writes in the columns sync reads (the xlsx format imports these) --------
+
+def started_shown(m: Any) -> dt.date | None:
+    """The Started column: the day an in-progress or done step began."""
+    return m.actual_start if m.status in ("in_progress", "done") else None
+
+
+def cell_text(value: Any) -> str:
+    """What a cell shows for a text field: Markdown removed, characters XML cannot hold dropped."""
+    return clean(plain(str(value))) if value else ""
+
+
 def _where(tracker: str, column: int, row: int) -> str:
     from openpyxl.utils import get_column_letter
 
@@ -180,9 +193,7 @@ def _where(tracker: str, column: int, row: int) -> str:
 
 def _expected(plan: Any) -> dict[str, dict[str, Any]]:
     """What the tracker shows for each step of ``plan`` in the columns sync reads."""
-    from mapgen.builtin.xlsx_workbook.workbook import started_shown, text
-
-    return {m.id: {"status": m.status, "started": started_shown(m), "done": m.actual_done, "note": text(m.note)}
+    return {m.id: {"status": m.status, "started": started_shown(m), "done": m.actual_done, "note": cell_text(m.note)}
             for m in plan.milestones}
 
 
@@ -206,14 +217,12 @@ def read_tracker(path: Path, display: str, plan: Any) -> tuple[dict[str, _Row], 
         raise MapgenError(f"not an Excel workbook (.xlsx): {reason}", display) from None
     props = {p.name: p.value for p in wb.custom_doc_props.props}
     deal, buyer = props.get(DEAL_PROPERTY), props.get(BUYER_PROPERTY)
-    from mapgen.builtin.xlsx_workbook.workbook import text
-
     if deal is None:
         raise MapgenError("not a tracker mapgen wrote (it has no deal stamp): generate it with `mapgen generate -f xlsx`",
                           display)
-    if (deal, buyer) != (text(plan.deal.name), text(plan.buyer.company)):
-        raise MapgenError(f"this tracker is for the deal '{deal}' ({buyer}), not '{text(plan.deal.name)}' "
-                          f"({text(plan.buyer.company)}): wrong brief or wrong file?", display)
+    if (deal, buyer) != (cell_text(plan.deal.name), cell_text(plan.buyer.company)):
+        raise MapgenError(f"this tracker is for the deal '{deal}' ({buyer}), not '{cell_text(plan.deal.name)}' "
+                          f"({cell_text(plan.buyer.company)}): wrong brief or wrong file?", display)
     warnings = []
     made_from = props.get(BRIEF_PROPERTY)
     brief_name = (plan.source or "").replace("\\", "/").rsplit("/", 1)[-1]

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Sequence
 
+from mapgen.markup import escape_markdown  # the one Markdown escaping; formats import it from here too
 from mapgen.plan import Person, Plan
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~!|])")
-_ENTITY = re.compile(r"&(?=#?\w+;)")
 #: Who signs the plan on each side, by preference.
 SIGNER_ROLES = {"buyer": ("economic_buyer", "champion"), "seller": ("account_executive", "executive_sponsor")}
 
@@ -33,11 +31,6 @@ def date_range(start: dt.date, end: dt.date) -> str:
     if start.year == end.year:
         return f"{_DAYS[start.weekday()]} {start.day} {_MONTHS[start.month - 1]} – {human_date(end)}"
     return f"{human_date(start)} – {human_date(end)}"
-
-
-def escape_markdown(text: str) -> str:
-    """Literal text (a person's name, a status) made safe to embed in inline Markdown we build."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", _ENTITY.sub("&amp;", text))
 
 
 def late_sentence(plan: Plan) -> str:

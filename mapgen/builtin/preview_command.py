@@ -35,7 +35,7 @@ Examples:
         """Serve the HTML plan on this machine and reload it whenever the brief or template changes.
 
         Errors in the brief or template show in the page, with file and line; the server keeps running."""
-        from mapgen.preview import Preview, is_local, serve
+        from mapgen.builtin.html_page.preview import Preview, is_local, serve
 
         if not is_local(host) and not allow_remote:
             raise click.UsageError(f"--host {host} would serve the plan to other machines; "

@@ -8,7 +8,6 @@ never break a table or turn into HTML.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,68 +15,13 @@ from typing import TYPE_CHECKING, Any
 from mapgen.errors import Problem, RenderError
 from mapgen.formats import OutputFormat, RenderContext
 from mapgen.hookspecs import hookimpl
-from mapgen.markup import Span, clean, spans
+from mapgen.markup import cell, inline
 
 if TYPE_CHECKING:  # only annotations: `mapgen --help` loads plugins without the plan model
     from mapgen.plan import Plan
 
 TEMPLATE_NAME = "plan.md.j2"
 DEFAULT_TEMPLATE = Path(__file__).with_name(TEMPLATE_NAME)
-_ESCAPE = re.compile(r"([\\`*_\[\]<>|~!])")
-_ENTITY = re.compile(r"&(?=#?\w+;)")
-_BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.MULTILINE)
-
-
-def _escape_text(text: str) -> str:
-    text = _ENTITY.sub("&amp;", text)
-    return _ESCAPE.sub(r"\\\1", text)
-
-
-def _code(text: str) -> str:
-    fence = "`"
-    while fence in text:
-        fence += "`"
-    pad = " " if text.startswith("`") or text.endswith("`") or text.startswith(" ") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def _span(span: Span, in_table: bool = False) -> str:
-    if span.code:
-        body = _code(span.text)
-        if in_table:  # GFM: a pipe ends a cell even inside code, unless escaped
-            body = body.replace("|", "\\|")
-    else:
-        body = _escape_text(span.text)
-    core = body.strip()
-    if not core:
-        return body
-    lead = body[: len(body) - len(body.lstrip())]
-    trail = body[len(body.rstrip()):]
-    if span.bold and span.italic:
-        core = f"***{core}***"
-    elif span.bold:
-        core = f"**{core}**"
-    elif span.italic:
-        core = f"*{core}*"
-    if span.strike:
-        core = f"~~{core}~~"
-    if span.href is not None:
-        href = span.href.replace(">", "%3E").replace("<", "%3C")
-        core = f"[{core}](<{href}>)"
-    return lead + core + trail
-
-
-def inline(text: Any, in_table: bool = False) -> str:
-    """Inline Markdown from a text field, rebuilt from its spans: formatting kept, markup-safe."""
-    if text is None:
-        return ""
-    out = "".join(_span(s, in_table) for s in spans(clean(str(text))))
-    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), out)
-
-
-def cell(text: Any) -> str:
-    """Like ``inline``, for a table cell: pipes escaped, line breaks as <br>."""
-    return inline(text, in_table=True).replace("\n", "<br>")
 
 
 class MarkdownFormat(OutputFormat):

@@ -7,8 +7,10 @@ import io
 import warnings
 from typing import Any, Iterable
 
-from mapgen.markup import clean, plain
+from mapgen.markup import clean
 from mapgen.plan import STATE_LABELS, STATUS_LABELS, STATUSES, Milestone, Plan, role_label
+from mapgen.sync import cell_text as text  # what a cell shows for a text field: sync reads it back
+from mapgen.sync import started_shown
 from mapgen.wording import drivers_sentence, human_date, key_label
 
 DATE_FORMAT = "ddd d mmm yyyy"
@@ -64,16 +66,6 @@ def _letter(name: str) -> str:
     return get_column_letter(COL[name] + 1)
 #: What the buyer picks in the Status column (the brief's statuses, in words).
 STATUS_WORDS = tuple(STATUS_LABELS[s] for s in STATUSES)
-
-
-def started_shown(m: Milestone) -> dt.date | None:
-    """The Started column: the day an in-progress or done step began (what ``mapgen sync`` reads back)."""
-    return m.actual_start if m.status in ("in_progress", "done") else None
-
-
-def text(value: Any) -> str:
-    """What a cell shows for a text field: Markdown removed, characters XML cannot hold dropped."""
-    return clean(plain(str(value))) if value else ""
 
 
 class Styles:

@@ -1,4 +1,4 @@
-"""``mapgen preview BRIEF``: the HTML plan served on 127.0.0.1, rebuilt and reloaded on every change.
+"""``mapgen preview BRIEF``: the HTML page served on 127.0.0.1, rebuilt and reloaded on every change.
 
 Built on maintained libraries: Starlette serves the page, uvicorn runs it, watchfiles watches the
 brief's folder and the template folders. The page asks ``/_mapgen/version`` every 700 ms (fetch to
