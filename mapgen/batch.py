@@ -146,7 +146,7 @@ def environment_key(settings: Settings) -> str:
     """
     import mapgen
     from mapgen.plugins import get_plugin_manager
-    from mapgen.template import default_catalog
+    from mapgen.catalog import default_catalog
 
     h = hashlib.sha256()
 
@@ -280,7 +280,7 @@ def _state(settings: Settings) -> tuple[Any, Any]:
     """The format registry and the template catalog: built once per process and reused for every brief."""
     if settings not in _STATE:
         from mapgen.plugins import formats
-        from mapgen.template import default_catalog
+        from mapgen.catalog import default_catalog
 
         _STATE[settings] = (formats(), default_catalog([Path(p) for p in settings.template_path]))
     return _STATE[settings]

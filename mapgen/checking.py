@@ -9,7 +9,8 @@ from typing import Sequence
 from mapgen.errors import MapgenError, Problem
 from mapgen.formats import FormatRegistry
 from mapgen.render import Report, context_for
-from mapgen.template import TEMPLATE_FILE, Catalog, load_template
+from mapgen.catalog import Catalog, load_template
+from mapgen.template import TEMPLATE_FILE
 
 
 def check_paths(paths: Sequence[Path], catalog: Catalog, registry: FormatRegistry, today: dt.date | None,
@@ -61,7 +62,7 @@ def check_template(folder: Path, catalog: Catalog, registry: FormatRegistry, rep
     except MapgenError as exc:
         report("error", str(folder), exc)
         return False
-    from mapgen.template import condition_problems
+    from mapgen.catalog import condition_problems
 
     problems: list[Problem] = [p for p in condition_problems(template) if p.file == template.file]
     for item in registry:

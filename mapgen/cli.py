@@ -93,7 +93,7 @@ def _given(param: str) -> bool:
 
 
 def _catalog(template_path: Sequence[str]):  # type: ignore[no-untyped-def]
-    from mapgen.template import default_catalog
+    from mapgen.catalog import default_catalog
 
     return default_catalog([Path(p) for p in template_path])
 
@@ -557,7 +557,7 @@ def templates(template_path: Sequence[str]) -> None:
     catalog = _catalog(template_path)
     for folder in catalog.folders():
         from mapgen.errors import MapgenError
-        from mapgen.template import load_template
+        from mapgen.catalog import load_template
 
         try:
             t = load_template(folder, catalog)
@@ -599,7 +599,7 @@ def plugins_command() -> None:
     if os.environ.get(LOAD_PLUGINS_ENV) is not None:
         click.echo(f"({LOAD_PLUGINS_ENV}={os.environ[LOAD_PLUGINS_ENV]!r} limits the external plugins loaded)")
     from mapgen.plugins import formats, problems
-    from mapgen.template import default_catalog
+    from mapgen.catalog import default_catalog
 
     formats()
     default_catalog()  # runs every template_dirs hook

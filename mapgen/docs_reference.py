@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mapgen.template import Catalog, Template, load_template
+from mapgen.catalog import Catalog, load_template
+from mapgen.template import Template, shipped_templates
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "template-reference.md"
 
@@ -76,8 +77,6 @@ def template_section(t: Template) -> list[str]:
 
 
 def reference() -> str:
-    from mapgen.builtin.templates import shipped_templates
-
     root = shipped_templates()
     catalog = Catalog([root])
     templates = [load_template(folder, catalog) for folder in catalog.folders()]

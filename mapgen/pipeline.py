@@ -20,7 +20,8 @@ from mapgen.risks import derived_risks
 from mapgen.scheduler import DEFAULT_AT_RISK_SLACK, DEFAULT_PLACEMENT, schedule
 from mapgen.step import Step
 from mapgen.steps import apply_brief, apply_rules, condition_context, resolve_dependencies
-from mapgen.template import Catalog, Template, default_catalog, load_template
+from mapgen.catalog import Catalog, default_catalog, load_template
+from mapgen.template import Template
 
 
 #: Field data: plans with 11 to 15 customer-facing steps do best, past about 30 none are read.

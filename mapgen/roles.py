@@ -15,7 +15,8 @@ from mapgen.errors import Problem, did_you_mean
 
 if TYPE_CHECKING:
     from mapgen.brief import LoadedBrief
-    from mapgen.template import Catalog, Template
+    from mapgen.catalog import Catalog
+    from mapgen.template import Template
 
 
 def template_roles(template: "Template") -> set[str]:
@@ -33,9 +34,8 @@ def template_roles(template: "Template") -> set[str]:
 @lru_cache(maxsize=1)
 def shipped_roles() -> frozenset[str]:
     """Every role the shipped templates declare in ``roles:``, read from their files (not validated again)."""
-    from mapgen.builtin.templates import shipped_templates
     from mapgen.errors import MapgenError
-    from mapgen.template import read_template_file
+    from mapgen.template import read_template_file, shipped_templates
 
     root = shipped_templates()
     roles: set[str] = set()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mapgen.template import Catalog, Template, read_template_file
+from mapgen.catalog import Catalog
+from mapgen.template import Template, read_template_file
 from mapgen.step import Step
 
 _COMPARED = ("name", "workstream", "duration", "after", "before", "buyer_role", "seller_role", "gate", "criteria",
@@ -24,7 +25,7 @@ def parent_of(template: Template, catalog: Catalog) -> Template | None:
     if not raw.extends:
         return None
     folder = catalog.folder_of(raw.extends, exclude=template.folders[0].resolve())
-    from mapgen.template import load_template
+    from mapgen.catalog import load_template
 
     return load_template(folder, catalog) if folder is not None else None
 

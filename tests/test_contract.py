@@ -656,7 +656,7 @@ def test_random_templates_and_briefs_obey_every_rule(tmp_path_factory) -> None: 
     from hypothesis import strategies as st
     from ruamel.yaml import YAML
 
-    from mapgen.template import Catalog
+    from mapgen.catalog import Catalog
 
     @st.composite
     def case(draw):  # type: ignore[no-untyped-def]

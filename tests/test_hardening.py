@@ -195,7 +195,7 @@ def test_a_broken_template_is_reported_when_no_other_takes_the_deal(tmp_path):
     from mapgen.brief import load_brief
     from mapgen.errors import MapgenError
     from mapgen.pipeline import select_template
-    from mapgen.template import Catalog
+    from mapgen.catalog import Catalog
 
     root = _template_with(tmp_path, when="10**100000000 > 0")
     (root / "unreadable").mkdir()
@@ -286,7 +286,7 @@ def test_segment_never_selects_a_folder(segment, tmp_path, mapgen_cli):
 
 
 def test_extends_never_leaves_the_search_path(tmp_path):
-    from mapgen.template import Catalog
+    from mapgen.catalog import Catalog
 
     catalog = Catalog([ROOT / "templates"])
     assert catalog.folder_of("smb") is not None

@@ -609,7 +609,7 @@ def test_random_plans_make_decks_that_keep_to_their_slides(tmp_path_factory):  #
 
     from mapgen.formats import RenderContext
     from mapgen.plugins import formats
-    from mapgen.template import Catalog
+    from mapgen.catalog import Catalog
     from mapgen.wording import human_date
     from tests.test_contract import random_template
 

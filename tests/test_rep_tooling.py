@@ -103,7 +103,7 @@ def test_what_the_validators_accept_the_schema_accepts(text: str, tmp_path: Path
 
 @pytest.mark.parametrize("template", ["enterprise", "smb"])
 def test_new_writes_a_valid_starter_with_every_step_and_role(template: str, tmp_path: Path, mapgen_cli) -> None:
-    from mapgen.template import default_catalog
+    from mapgen.catalog import default_catalog
 
     brief = tmp_path / "deal.yaml"
     result = mapgen_cli("new", brief, "--template", template, "--today", "2026-11-02")
@@ -186,7 +186,7 @@ def test_the_template_reference_is_current() -> None:
 
 def test_the_template_reference_lists_every_step_and_role() -> None:
     from mapgen.docs_reference import DOC
-    from mapgen.template import default_catalog
+    from mapgen.catalog import default_catalog
 
     text = DOC.read_text(encoding="utf-8")
     catalog = default_catalog()
@@ -310,7 +310,7 @@ def test_a_guarded_condition_passes_every_sample_deal(tmp_path: Path, mapgen_cli
 
 @pytest.mark.parametrize("name", ["enterprise", "smb"])
 def test_the_shipped_templates_pass_every_sample_deal(name: str, mapgen_cli) -> None:
-    from mapgen.builtin.templates import shipped_templates
+    from mapgen.template import shipped_templates
 
     assert mapgen_cli("template", "check", shipped_templates() / name).code == 0
 
@@ -318,7 +318,7 @@ def test_the_shipped_templates_pass_every_sample_deal(name: str, mapgen_cli) -> 
 # -- template show / template new ---------------------------------------------------------------
 
 def test_template_show_lists_steps_roles_rules(mapgen_cli) -> None:
-    from mapgen.template import default_catalog
+    from mapgen.catalog import default_catalog
 
     result = mapgen_cli("template", "show", "enterprise")
     assert result.code == 0, result.err

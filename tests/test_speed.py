@@ -32,7 +32,7 @@ def test_unknown_countries_and_subdivisions_are_still_reported() -> None:
 
 
 def test_templates_are_loaded_once_per_catalog() -> None:
-    from mapgen.template import default_catalog
+    from mapgen.catalog import default_catalog
 
     catalog = default_catalog()
     first = catalog.all()
@@ -46,7 +46,7 @@ def test_shape_ids_without_the_quadratic_search_are_the_same(tmp_path: Path, mon
     from mapgen.testing import plan_from_brief
     from mapgen.plugins import formats
     from mapgen.render import context_for
-    from mapgen.template import default_catalog
+    from mapgen.catalog import default_catalog
 
     plan = plan_from_brief(brief_text(11, 60), tmp_path=tmp_path)
     template = default_catalog().load(plan.template)

@@ -69,7 +69,7 @@ class Preview:
         from mapgen.builtin.html_page import render_page
         from mapgen.pipeline import plan_brief
         from mapgen.render import context_for
-        from mapgen.template import default_catalog
+        from mapgen.catalog import default_catalog
 
         catalog = default_catalog(list(self.template_path))  # fresh: a template edit is read again
         planned = plan_brief(self.brief, today=self.today, template=self.template, catalog=catalog,
