@@ -30,16 +30,21 @@ def available() -> bool:
 
 
 def needs_chromium(func):  # type: ignore[no-untyped-def]
-    """Skip without Chromium, except under CI (``CI`` set), where .ci/run installs it and a skip would hide a gap."""
+    """Skip without Chromium, except under CI (``CI`` set), where .ci/run installs it and a skip would hide a gap.
+    Marks the test slow: ``pytest -m "not slow"`` leaves it out."""
     import pytest
 
-    return pytest.mark.skipif(not available() and not os.environ.get("CI"),
-                              reason="chromium is not installed (.ci/run installs it)")(func)
+    return pytest.mark.slow(pytest.mark.skipif(not available() and not os.environ.get("CI"),
+                                               reason="chromium is not installed (.ci/run installs it)")(func))
 
 
 class Browser:
     def __init__(self) -> None:
         import websocket
+
+        from tests import slow
+
+        slow.require("Chromium")
 
         self.profile = tempfile.mkdtemp(prefix="mapgen-chromium-")
         self.proc = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],

@@ -1,6 +1,15 @@
 from importlib.metadata import entry_points
 
+import pytest
+
+from tests import slow
+
 # mapgen.testing is a pytest plugin (entry point "pytest11" in pyproject.toml), so plugin authors get its
 # fixtures just by installing mapgen. Running from a source tree that is not installed, load it here.
 if not any(ep.value == "mapgen.testing" for ep in entry_points(group="pytest11")):
     pytest_plugins = ("mapgen.testing",)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    slow.current = item  # before its fixtures are set up: a fixture starting LibreOffice counts too

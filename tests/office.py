@@ -18,6 +18,9 @@ import pytest
 
 def soffice() -> str:
     """The LibreOffice binary, or skip (fail under CI)."""
+    from tests import slow
+
+    slow.require("LibreOffice")
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if found:
         return found

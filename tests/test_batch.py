@@ -58,6 +58,7 @@ def test_check_command_walks_folders_too(tmp_path: Path, mapgen_cli) -> None:
     assert result.out.count(": ok: ") == 4
 
 
+@pytest.mark.slow
 def test_parallel_output_is_byte_identical_to_sequential(tmp_path: Path, mapgen_cli) -> None:
     briefs = tree(tmp_path)
     assert mapgen_cli("generate", briefs, "-o", tmp_path / "j1", "-j", "1").code == 0
@@ -256,6 +257,7 @@ def test_no_color(tmp_path: Path) -> None:
     assert plain.returncode == 0 and "\x1b[" not in plain.stdout and "CANNOT BE MET" in plain.stdout
 
 
+@pytest.mark.slow
 def test_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
     import pty
 

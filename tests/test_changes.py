@@ -312,6 +312,7 @@ def test_terminal_marks_added_and_removed(tmp_path: Path, mapgen_cli, monkeypatc
     assert "- Removed: **Brand guidelines \\| shared**" in md
 
 
+@pytest.mark.slow
 def test_the_changes_slide_stays_on_its_slide(tmp_path: Path) -> None:
     """Many changes (another deal as the baseline): the tables end above the footer, whatever does not fit is
     counted on the slide and listed in the speaker notes; LibreOffice lays out one page per slide."""

@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from briefs import brief_text  # noqa: E402
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None or shutil.which("bash") is None,
-                                reason="needs git and bash")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("git") is None or shutil.which("bash") is None,
+                                                   reason="needs git and bash")]
 
 
 def workflow() -> dict:

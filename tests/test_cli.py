@@ -47,6 +47,7 @@ def test_a_folder_of_briefs(tmp_path: Path, mapgen_cli) -> None:
     assert sorted(Path(p).stem for p in outputs(tmp_path)) == sorted(p.stem for p in (ROOT / "examples").glob("*.yaml"))
 
 
+@pytest.mark.slow
 def test_two_runs_are_byte_identical(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     assert run("generate", ROOT / "examples", "-o", first).returncode == 0

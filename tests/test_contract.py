@@ -651,6 +651,7 @@ def random_template(draw, st) -> tuple[str, list[str], list[str]]:  # type: igno
     return "\n".join(lines) + "\n", before_ids, after_ids[1:]
 
 
+@pytest.mark.slow
 def test_random_templates_and_briefs_obey_every_rule(tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st

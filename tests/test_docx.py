@@ -69,6 +69,7 @@ def page_text(page) -> str:  # type: ignore[no-untyped-def]
 SPARE_PT = 36
 
 
+@pytest.mark.slow
 def test_every_example_fits_two_pages_with_the_sign_off_under_its_heading(example_docs, tmp_path):
     for name, (path, plan) in example_docs.items():
         pdf = convert_to_pdf(path, tmp_path)
@@ -88,6 +89,7 @@ def test_every_example_fits_two_pages_with_the_sign_off_under_its_heading(exampl
             assert not missing, f"{name}: {step.name} is missing {missing}"
 
 
+@pytest.mark.slow
 def test_sign_off_keeps_with_its_heading_when_the_plan_runs_long(render, tmp_path):
     plan = make_plan(40, long_names=True)
     path = tmp_path / "long.docx"
@@ -98,6 +100,7 @@ def test_sign_off_keeps_with_its_heading_when_the_plan_runs_long(render, tmp_pat
     assert "Dana Cho, CFO" in texts[heading] and "Sarah Kim, Account Executive" in texts[heading]
 
 
+@pytest.mark.slow
 def test_every_style_names_arial_and_no_theme_font(example_docs, tmp_path):
     path, _ = example_docs["acme-enterprise"]
     doc = open_docx(path.read_bytes())

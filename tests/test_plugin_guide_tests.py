@@ -13,6 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "plugins.md"
+pytestmark = pytest.mark.slow  # runs pytest in a subprocess on the copied snippet
 
 
 def guide_test_snippet() -> str:

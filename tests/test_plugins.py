@@ -88,6 +88,7 @@ def _pip_install(target: Path, project: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_the_guides_minimal_plugin_works_as_written(tmp_path):
     files = guide_files()
     assert set(files) == {"mapgen-csv/pyproject.toml", "mapgen-csv/mapgen_csv.py"}

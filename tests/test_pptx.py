@@ -89,6 +89,7 @@ def example_pdfs(example_decks):  # type: ignore[no-untyped-def]
     return {name: convert_to_pdf(path) for name, (path, _) in example_decks.items()}
 
 
+@pytest.mark.slow
 def test_every_example_converts_with_libreoffice(example_decks, example_pdfs):
     for name, (path, _) in example_decks.items():
         pdf = example_pdfs[name]
@@ -256,10 +257,12 @@ def assert_laid_out_clear_of_the_footer(path: Path, outdir: Path, pdf: Path | No
                 f"{where} ends {bottom - FOOTER_TOP_PT:+.1f} pt from the footer rule"
 
 
+@pytest.mark.slow
 def test_long_deck_text_stays_clear_of_the_footer_when_laid_out(long_deck, tmp_path):
     assert_laid_out_clear_of_the_footer(long_deck[0], tmp_path)
 
 
+@pytest.mark.slow
 def test_example_decks_stay_clear_of_the_footer_when_laid_out(example_decks, example_pdfs, tmp_path):
     for name, (path, _) in example_decks.items():
         assert_laid_out_clear_of_the_footer(path, tmp_path, example_pdfs[name])
@@ -282,6 +285,7 @@ dates: {today: 2026-11-02, signature: 2026-12-18, go_live: 2027-03-01}
 """
 
 
+@pytest.mark.slow
 def test_long_names_are_set_smaller_or_wrapped_never_cut(render, tmp_path):
     plan = plan_from_brief(LONG_NAMES, tmp_path=tmp_path)
     path = tmp_path / "long-names.pptx"
@@ -452,6 +456,7 @@ def fill_rgb(shape) -> str | None:  # type: ignore[no-untyped-def]
     return str(shape.fill.fore_color.rgb)
 
 
+@pytest.mark.slow
 def test_done_steps_show_their_actual_dates_and_are_drawn_done(story_decks):
     from mapgen.builtin.pptx_deck.canvas import DONE
 
@@ -474,6 +479,7 @@ def test_done_steps_show_their_actual_dates_and_are_drawn_done(story_decks):
         assert bar.left + bar.width <= today.left + today.width / 2
 
 
+@pytest.mark.slow
 def test_a_late_plan_shows_target_beside_forecast_and_names_the_drivers(story_decks):
     from mapgen.builtin.pptx_deck.canvas import LATE
     from mapgen.wording import drivers_sentence, human_date
@@ -516,6 +522,7 @@ def timeline_slide(prs):  # type: ignore[no-untyped-def]
         return slide_titled(prs, "The plan, step by step")
 
 
+@pytest.mark.slow
 def test_a_worked_out_target_is_never_shown_as_the_buyers_target(story_decks):
     path, plan, pdf = story_decks["smb-go-live-only"]
     assert plan.signature.derived and not plan.go_live.derived
@@ -529,6 +536,7 @@ def test_a_worked_out_target_is_never_shown_as_the_buyers_target(story_decks):
     assert "Target signature" not in " ".join(pdf_text(pdf))
 
 
+@pytest.mark.slow
 def test_next_steps_are_the_open_steps_planned_in_the_next_two_weeks(story_decks, example_decks):
     for name, (path, plan) in {**example_decks, **{k: v[:2] for k, v in story_decks.items()}}.items():
         slide = slide_titled(deck(path.read_bytes()), "Next steps")
@@ -547,6 +555,7 @@ def test_next_steps_are_the_open_steps_planned_in_the_next_two_weeks(story_decks
     assert "could start as early as Mon 23 Nov 2026" in text
 
 
+@pytest.mark.slow
 def test_derived_risks_are_marked_as_found_in_the_plan(story_decks):
     path, plan, pdf = story_decks["globex-late"]
     rows = [r for r in table_cells(deck(path.read_bytes())) if len(r) == 3 and r[0] != "Risk"]
@@ -557,6 +566,7 @@ def test_derived_risks_are_marked_as_found_in_the_plan(story_decks):
     assert "Found in the plan: The target signature date" in " ".join(pdf_text(pdf))
 
 
+@pytest.mark.slow
 def test_timeline_colours_state_with_a_legend(story_decks):
     from mapgen.builtin.pptx_deck.canvas import AT_RISK, BLOCKED, DONE
 
@@ -577,6 +587,7 @@ def test_timeline_colours_state_with_a_legend(story_decks):
     assert "Thu 26 Nov 2026: Thanksgiving Day" in notes  # what the shading is, for the rep
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["enterprise-week-into-the-deal", "smb-go-live-only", "globex-late", "long-late"])
 def test_story_decks_stay_on_their_slides_when_laid_out(story_decks, name):
     path, _, pdf = story_decks[name]
@@ -589,6 +600,7 @@ def test_story_decks_stay_on_their_slides_when_laid_out(story_decks, name):
         assert "…" not in all_text(prs)
 
 
+@pytest.mark.slow
 def test_a_chain_too_long_for_the_slide_is_named_by_its_ends(story_decks):
     path, plan, _ = story_decks["long-late"]
     text = flat(slide_text(slide_titled(deck(path.read_bytes()), "Why we are doing this")))
@@ -599,6 +611,7 @@ def test_a_chain_too_long_for_the_slide_is_named_by_its_ends(story_decks):
     assert "62 working days after the target" in text
 
 
+@pytest.mark.slow
 def test_random_plans_make_decks_that_keep_to_their_slides(tmp_path_factory):  # type: ignore[no-untyped-def]
     """Random templates and briefs (statuses, pins, placements, calendars): the deck renders, stays on its
     slides, shows done steps at their actual dates and lists no past-due next step."""
@@ -670,6 +683,7 @@ def test_random_plans_make_decks_that_keep_to_their_slides(tmp_path_factory):  #
     run()
 
 
+@pytest.mark.slow
 def test_room_to_move_shows_what_could_start_today(story_decks):
     """A plan placed late (go-live only, seven weeks of idle time): each step's thin line starts at today."""
     from mapgen.builtin.pptx_deck.canvas import LATE, MUTED

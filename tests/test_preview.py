@@ -16,6 +16,7 @@ import pytest
 from tests.browser import Browser, needs_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # each test starts a server process
 
 
 def free_port() -> int:

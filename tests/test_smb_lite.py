@@ -118,6 +118,7 @@ def test_the_smb_plan_is_a_handful_of_steps_for_two_to_four_people(bloom):
         assert kept in {m.id for m in steps}
 
 
+@pytest.mark.slow
 def test_the_smb_deck_is_at_most_five_slides_inside_and_above_the_footer(bloom, tmp_path):
     files, plan = bloom
     prs = Presentation(io.BytesIO(files["pptx"].read_bytes()))
@@ -175,6 +176,7 @@ def test_compact_is_chosen_by_the_template_not_its_name(tmp_path):
         pptx.render(plan, RenderContext(options={"layout": "tiny"}))
 
 
+@pytest.mark.slow
 def test_the_smb_document_fits_one_page(bloom, tmp_path):
     files, _ = bloom
     from tests.office import pdf_pages

@@ -73,6 +73,7 @@ def generate(capsys, brief: Path, out: Path, today: str) -> Path:
     return out / (brief.stem + ".xlsx")
 
 
+@pytest.mark.slow
 def test_three_weeks_of_a_deal(tmp_path, capsys):
     brief = tmp_path / "acme.yaml"
     shutil.copy(EXAMPLES / "acme-enterprise.yaml", brief)

@@ -7,6 +7,7 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from mapgen.builtin.xlsx_workbook import workbook as xlsx
@@ -38,6 +39,7 @@ def timeline_bars(sheet: list) -> dict[int, dict[dt.date, str | None]]:  # type:
     return out
 
 
+@pytest.mark.slow
 def test_an_edited_tracker_recalculates_in_libreoffice(tmp_path):
     path = generate(tmp_path)
     before = html_sheets(path)

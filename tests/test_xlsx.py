@@ -119,6 +119,7 @@ def example_books(tmp_path_factory):  # type: ignore[no-untyped-def]
     return {p.stem: (out / f"{p.stem}.xlsx", build_plan(p).for_reader("buyer")) for p in briefs}
 
 
+@pytest.mark.slow
 def test_every_example_converts_with_libreoffice_and_each_sheet_prints_on_one_page(example_books, tmp_path):
     """Nothing spills: the why-sentences wrap within the grid, long names wrap in their rows."""
     import subprocess
@@ -454,6 +455,7 @@ def test_same_plan_gives_the_same_bytes(render, tmp_path):
     assert render("xlsx", build_plan(brief)) == render("xlsx", build_plan(brief))
 
 
+@pytest.mark.slow
 def test_thousands_of_steps_render(render):
     plan = make_plan(3000, span_days=365)  # a year-long plan: the scheduler's work stays small
     wb = load_workbook(io.BytesIO(render("xlsx", plan)), read_only=True)
