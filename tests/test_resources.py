@@ -170,7 +170,7 @@ def test_a_child_template_and_a_rule_change_resources(tmp_path: Path) -> None:
         "  security_review: {resources: {seller: [\"Our CISO, 1 h\"]}}\n"
         "rules:\n  - when: \"deal.amount is not none and deal.amount > 100\"\n"
         "    set:\n      signature: {resources: {buyer: [{budget: Signed PO}]}}\n", encoding="utf-8")
-    from mapgen.template import Catalog
+    from mapgen.catalog import Catalog
 
     brief = tmp_path / "brief.yaml"
     brief.write_text(BRIEF, encoding="utf-8")
