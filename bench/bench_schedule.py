@@ -19,38 +19,39 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mapgen.calendar import BusinessCalendar  # noqa: E402
-from mapgen.scheduler import Task, schedule  # noqa: E402
+from mapgen.scheduler import schedule  # noqa: E402
+from mapgen.step import Step  # noqa: E402
 
 SIZES = (500, 1000, 2000, 5000)
 TODAY = dt.date(2026, 11, 2)
 
 
-def synthetic(n: int, seed: int = 7) -> list[Task]:
+def synthetic(n: int, seed: int = 7) -> list[Step]:
     rng = random.Random(seed)
     before, after = int(n * 0.7), n - int(n * 0.7)
     width = max(4, int(before ** 0.5))
-    tasks: list[Task] = []
+    tasks: list[Step] = []
     previous: list[str] = []
     layer: list[str] = []
     for i in range(before - 1):
         ident = f"s{i}"
         preds = tuple(sorted(rng.sample(previous, min(len(previous), rng.randint(1, 3))))) if previous else ()
-        tasks.append(Task(ident, rng.choice((0, 1, 2, 3, 5, 10)), preds, "not_started", None))
+        tasks.append(Step(ident, ident, "main", rng.choice((0, 1, 2, 3, 5, 10)), after=preds))
         layer.append(ident)
         if len(layer) == width:
             previous, layer = layer, []
-    tasks.append(Task("signature", 0, tuple(previous + layer), "not_started", None))
+    tasks.append(Step("signature", "Signature", "main", 0, after=tuple(previous + layer)))
     chain = "signature"
     for j in range(after - 1):
         ident = f"p{j}"
-        tasks.append(Task(ident, rng.choice((1, 2, 5)), (chain,), "not_started", None))
+        tasks.append(Step(ident, ident, "main", rng.choice((1, 2, 5)), after=(chain,)))
         if j % 3 == 0:
             chain = ident
-    tasks.append(Task("go_live", 0, (chain,), "not_started", None))
+    tasks.append(Step("go_live", "Go-live", "main", 0, after=(chain,)))
     return tasks
 
 
-def time_one(tasks: list[Task], repeat: int = 5) -> float:
+def time_one(tasks: list[Step], repeat: int = 5) -> float:
     best = float("inf")
     for _ in range(repeat):
         calendar = BusinessCalendar("US-CA", closed=[(dt.date(2026, 12, 24), dt.date(2027, 1, 1))])

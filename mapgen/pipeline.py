@@ -17,7 +17,8 @@ from mapgen.plan import (CalendarInfo, CheckIn, Deal, Milestone, Owner, Owners, 
                          Risk,
                          Workstream, role_label)
 from mapgen.risks import derived_risks
-from mapgen.scheduler import DEFAULT_AT_RISK_SLACK, DEFAULT_PLACEMENT, schedule
+from mapgen.plan import DEFAULT_PLACEMENT
+from mapgen.scheduler import DEFAULT_AT_RISK_SLACK, schedule
 from mapgen.step import Step
 from mapgen.steps import apply_brief, apply_rules, condition_context, resolve_dependencies
 from mapgen.catalog import Catalog, default_catalog, load_template

@@ -21,6 +21,11 @@ AUDIENCES: tuple[Audience, ...] = ("buyer", "internal")
 Phase = Literal["before_signature", "after_signature"]
 Status = Literal["not_started", "in_progress", "done", "blocked"]
 
+Policy = Literal["late", "early"]
+PHASES: tuple[Phase, ...] = ("before_signature", "after_signature")
+#: Work backward to the target signature; once signed, move forward at once (docs/scheduling.md).
+DEFAULT_PLACEMENT: Mapping[Phase, Policy] = MappingProxyType({"before_signature": "late", "after_signature": "early"})
+
 STATUSES: tuple[Status, ...] = ("not_started", "in_progress", "done", "blocked")
 STATUS_LABELS: Mapping[str, str] = MappingProxyType({
     "not_started": "Not started",
@@ -202,6 +207,24 @@ class Party:
     people: tuple[Person, ...] = ()
     outcome: str | None = None
     country: str | None = None
+
+
+def parse_placement(value: str | Mapping[str, str] | None) -> dict[Phase, Policy] | None:
+    """``early``, ``late`` or ``{before_signature: ..., after_signature: ...}`` as a full mapping."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if value not in ("early", "late"):
+            raise ValueError(f"'{value}' is not a placement: use early or late")
+        return {phase: value for phase in PHASES}  # type: ignore[misc]
+    out: dict[Phase, Policy] = dict(DEFAULT_PLACEMENT)
+    for key, policy in value.items():
+        if key not in PHASES:
+            raise ValueError(f"'{key}' is not a phase: use before_signature or after_signature")
+        if policy not in ("early", "late"):
+            raise ValueError(f"'{policy}' is not a placement: use early or late")
+        out[key] = policy  # type: ignore[index]
+    return out
 
 
 def _frozen_mapping(value: Mapping[str, Any] | None = None) -> Mapping[str, Any]:

@@ -21,16 +21,12 @@ from typing import Iterable, Literal, Mapping, Sequence
 
 from mapgen.calendar import BusinessCalendar
 from mapgen.errors import ScheduleError
-from mapgen.plan import KeyDate, Phase, State
+from mapgen.plan import DEFAULT_PLACEMENT, KeyDate, Phase, Policy, State
 from mapgen.step import Step
 
 SIGNATURE = "signature"
 GO_LIVE = "go_live"
 
-Policy = Literal["late", "early"]
-PHASES: tuple[Phase, ...] = ("before_signature", "after_signature")
-#: Work backward to the target signature; once signed, move forward at once.
-DEFAULT_PLACEMENT: Mapping[Phase, Policy] = {"before_signature": "late", "after_signature": "early"}
 DEFAULT_AT_RISK_SLACK = 3
 
 
@@ -75,24 +71,6 @@ class Schedule:
         """The first and last day the plan touches."""
         days = [d for s in self.steps.values() for d in (s.start, s.due, s.latest_start, s.latest_due)]
         return min(days), max(days)
-
-
-def parse_placement(value: str | Mapping[str, str] | None) -> dict[Phase, Policy] | None:
-    """``early``, ``late`` or ``{before_signature: ..., after_signature: ...}`` as a full mapping."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        if value not in ("early", "late"):
-            raise ValueError(f"'{value}' is not a placement: use early or late")
-        return {phase: value for phase in PHASES}  # type: ignore[misc]
-    out: dict[Phase, Policy] = dict(DEFAULT_PLACEMENT)
-    for key, policy in value.items():
-        if key not in PHASES:
-            raise ValueError(f"'{key}' is not a phase: use before_signature or after_signature")
-        if policy not in ("early", "late"):
-            raise ValueError(f"'{policy}' is not a placement: use early or late")
-        out[key] = policy  # type: ignore[index]
-    return out
 
 
 # -- graph helpers ----------------------------------------------------------------------------

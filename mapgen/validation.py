@@ -110,7 +110,7 @@ def _text(value: Any) -> str:
 
 
 def _placement(value: Any) -> dict[str, str]:
-    from mapgen.scheduler import parse_placement
+    from mapgen.plan import parse_placement
 
     if not isinstance(value, (str, dict)):
         raise ValueError("a placement is early, late, or {before_signature: late|early, after_signature: late|early}")
