@@ -40,8 +40,11 @@ class DocxFormat(OutputFormat):
         template = _template(path)
         layout = document_layout(context)
         variables = template_variables(plan, template, context.include_internal, layout)
-        try:  # the sandbox's templates render within its time budget
-            template.render(variables, jinja_env=_environment(), autoescape=True)
+        from mapgen.sandbox import budget
+
+        try:  # the sandbox's templates render within its time budget, with room for each step
+            with budget(steps=len(plan.milestones)):
+                template.render(variables, jinja_env=_environment(), autoescape=True)
         except Exception as exc:  # a template mistake names the Word template
             message = getattr(exc, "message", None) or str(exc)
             raise RenderError([Problem(f"format docx: template error: {message}", str(path))]) from exc
@@ -100,9 +103,10 @@ def drop_empty_columns(table) -> None:  # type: ignore[no-untyped-def]
         return
     grid = table._tbl.tblGrid
     for index in reversed(range(len(grid.gridCol_lst))):
-        below = [_cell_at(row, index) for row in rows[1:]]
+        # Lazily, row by row: a column with text stops at its first filled cell (a 5,000-row table).
+        below = (_cell_at(row, index) for row in rows[1:])
         if len(grid.gridCol_lst) < 2 or any(tc is None or (tc.grid_span == 1 and _text(tc)) for tc in below) \
-                or all(tc.grid_span > 1 for tc in below):
+                or all(_cell_at(row, index).grid_span > 1 for row in rows[1:]):
             continue
         columns = grid.gridCol_lst
         width = columns[index].w or 0
