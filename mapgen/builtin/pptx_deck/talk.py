@@ -73,7 +73,20 @@ def notes_for(plan: Plan, slide: str, include_internal: bool, source: str | None
         raise RenderError([Problem(f"format pptx: text.deck.notes.{slide}: {message}", source)]) from exc
 
 
+#: The last plan's variables: every slide's notes read the same ones (the plan is immutable, and held here so
+#: its id is not reused).
+_last: list[tuple[Plan, bool, dict[str, Any]]] = []
+
+
 def _variables(plan: Plan, include_internal: bool) -> dict[str, Any]:
+    if _last and _last[0][0] is plan and _last[0][1] == include_internal:
+        return _last[0][2]
+    variables = _compute(plan, include_internal)
+    _last[:] = [(plan, include_internal, variables)]
+    return variables
+
+
+def _compute(plan: Plan, include_internal: bool) -> dict[str, Any]:
     from mapgen.wording import drivers_sentence, human_date
 
     late = [plain(m.name) for m in plan.late_steps(include_internal)]
