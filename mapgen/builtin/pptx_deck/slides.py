@@ -11,7 +11,7 @@ from mapgen.wording import drivers_sentence, escape_markdown, human_date, late_s
 from .canvas import AT_RISK_TEXT, BLOCKED, DONE, LATE, MUTED, TEXT, Box, Canvas, Cell, runs_of
 from .measure import line_height, wrap
 from .talk import notes_for
-from .timeline import draw_timeline, key_dates, summary_note
+from .timeline import draw_timeline, key_dates
 
 PLAN_COLUMNS = (("#", 46.0), ("Step", 248.0), ("Workstream", 92.0), ("buyer", 102.0), ("seller", 102.0),
                 ("After", 54.0), ("Due", 122.0), ("Status", 112.0))
@@ -338,10 +338,7 @@ class DeckWriter:
     def timeline(self) -> None:
         slide, box = self.content("The path to " + ("go-live" if self.plan.go_live else "signature"))
         drawn = draw_timeline(self.canvas, slide, box, self.plan, self.internal)
-        extra = [summary_note(len(self.plan.visible(self.internal)))] if drawn.summary else []
-        if drawn.shaded:
-            extra.append("Shaded on the timeline (no work planned): " + "; ".join(drawn.shaded) + ".")
-        self.notes(slide, "timeline", "\n\n".join(extra))
+        self.notes(slide, "timeline", drawn.notes(len(self.plan.visible(self.internal))))
 
     def timeline_and_steps(self) -> None:
         """The compact deck's one plan slide: the timeline above, the steps with owners and dates below."""
@@ -371,7 +368,7 @@ class DeckWriter:
         shown = self._fitted_table(slide, table, widths, header, rows) if rows else 0
         notes = [notes_for(plan, "timeline", self.internal, self.source)]
         if drawn.summary:
-            notes.append(summary_note(len(steps)))
+            notes.append(drawn.notes(len(steps), shaded=False))
         if shown < len(steps):
             notes.append("Not on the slide: " + "; ".join(f"{m.number}. {plain(m.name)}, due {due_text(m)}, "
                                                           f"{m.owners.buyer.name} and {m.owners.seller.name}"

@@ -16,6 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Sequence
 
+from mapgen.markup import plain
 from mapgen.plan import KeyDate, Milestone, Plan
 from mapgen.wording import human_date
 
@@ -35,7 +36,13 @@ MAX_ROW_H = 34.0
 #: steps under a table, use 6.2 pt rows). Past it the timeline draws one bar per workstream instead.
 MIN_ROW_H = 6.0
 NOTE_H = 24.0  # two lines at 9 pt
+COUNTS_ROW_H = 22.0  # a summary lane this tall shows its counts under its name
+#: Below this width of a day (a plan of more than about four years) holidays are not shaded: they would be
+#: hundreds of stripes.
+MIN_SHADED_DAY = 0.5
 ONE = dt.timedelta(days=1)
+YEARLY_DAYS = 1500  # past about four years the axis is labelled in years
+YEAR_LABEL_W = 40.0  # the room a year's label needs
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,16 @@ class Drawn:
 
     shaded: list[str]
     summary: bool = False
+    lanes: tuple[str, ...] = ()  # a summary's workstreams and their counts
+
+    def notes(self, steps: int, shaded: bool = True) -> str:
+        """What the speaker notes add: how the timeline summarises, and the shaded days (unless not asked)."""
+        extra = []
+        if self.summary:
+            extra += [summary_note(steps), "By workstream: " + "; ".join(self.lanes) + "."]
+        if self.shaded and shaded:
+            extra.append("Shaded on the timeline (no work planned): " + "; ".join(self.shaded) + ".")
+        return "\n\n".join(extra)
 
 
 def draw_timeline(canvas: Canvas, slide, box: Box, plan: Plan, include_internal: bool) -> Drawn:  # type: ignore[no-untyped-def]
@@ -98,7 +115,8 @@ def draw_timeline(canvas: Canvas, slide, box: Box, plan: Plan, include_internal:
             break
     rows = rows or 1
     if rows > most:
-        return Drawn(_summary(canvas, slide, box, plan, groups, scale, len(steps)), summary=True)
+        return Drawn(_summary(canvas, slide, box, plan, groups, scale, len(steps)), summary=True,
+                     lanes=tuple(f"{plain(ws.name)}: {lane_counts(ms)}" for ws, ms in groups))
     row_h = min(MAX_ROW_H, plot.height / rows)
     y = plot.top
     for index, (_, packed) in enumerate(lanes):  # backgrounds first: grid lines show through
@@ -174,15 +192,18 @@ def _summary(canvas: Canvas, slide, box: Box, plan: Plan, groups, scale: Scale, 
     name_lines = 1 if row_h < 26 else 2
     y = plot.top
     for ws, steps in groups:
-        counts = lane_counts(steps)
-        count_size = 7.5 if row_h >= 16 else 6.5
-        count_h = count_size * 1.25
-        name_h = max(6.0, row_h - count_h - 2)
-        canvas.textbox(slide, Box(box.left + 4, y + 1, LABEL_COLUMN - 10, name_h), ws.name,
-                       size=9 if name_h < 24 else 10, bold=True, color=TEXT, anchor="bottom", markdown=True,
-                       max_lines=name_lines)
-        canvas.textbox(slide, Box(box.left + 4, y + 1 + name_h, LABEL_COLUMN - 10, count_h), counts,
-                       size=count_size, color=MUTED, markdown=False, max_lines=1)
+        if row_h >= COUNTS_ROW_H:  # the name, and the counts under it
+            count_h = 7.5 * 1.25
+            name_h = row_h - count_h - 2
+            canvas.textbox(slide, Box(box.left + 4, y + 1, LABEL_COLUMN - 10, name_h), ws.name,
+                           size=9 if name_h < 24 else 10, bold=True, color=TEXT, anchor="bottom", markdown=True,
+                           max_lines=name_lines)
+            canvas.textbox(slide, Box(box.left + 4, y + 1 + name_h, LABEL_COLUMN - 10, count_h), lane_counts(steps),
+                           size=7.5, color=MUTED, markdown=False, max_lines=1)
+        else:  # a short lane: its name alone (the counts are in the speaker notes)
+            canvas.textbox(slide, Box(box.left + 4, y, LABEL_COLUMN - 10, row_h), ws.name,
+                           size=max(6.0, min(9.0, row_h * 0.8)), bold=True, color=TEXT, anchor="middle",
+                           markdown=True, max_lines=1)
         start = scale.x(min(m.start for m in steps))
         end = max(scale.x(max(m.due for m in steps) + ONE), start + 4)
         canvas.rect(slide, Box(start, y + row_h / 2 - bar_h / 2, end - start, bar_h), **_lane_state(steps))  # type: ignore[arg-type]
@@ -321,7 +342,9 @@ def _closed_runs(plan: Plan, scale: Scale) -> list[tuple[dt.date, dt.date, list[
 
 
 def _closed_days(canvas: Canvas, slide, plan: Plan, scale: Scale, top: float, bottom: float) -> list[str]:  # type: ignore[no-untyped-def]
-    shaded = []
+    shaded: list[str] = []
+    if scale.day_width < MIN_SHADED_DAY:
+        return shaded
     for first, last, reasons in _closed_runs(plan, scale):
         left = scale.x(first)
         width = max(scale.x(last + ONE) - left, 2.0)
@@ -342,6 +365,16 @@ def _ticks(scale: Scale) -> tuple[list[tuple[dt.date, str]], list[dt.date]]:
         while day <= scale.last:
             labelled.append((day, short_date(day)))
             day += dt.timedelta(weeks=1)
+        return labelled, grid
+    if scale.days > YEARLY_DAYS:  # years, every one or every few so that the labels fit
+        every = next(n for n in (1, 2, 5, 10, 20, 50) if scale.days / 365.25 / n * YEAR_LABEL_W <= scale.width)
+        year = day.year + 1
+        while dt.date(year, 1, 1) <= scale.last:
+            if year % every == 0:
+                labelled.append((dt.date(year, 1, 1), str(year)))
+            else:
+                grid.append(dt.date(year, 1, 1))
+            year += 1
         return labelled, grid
     month = dt.date(day.year, day.month, 1)
     quarterly = scale.days > 400
