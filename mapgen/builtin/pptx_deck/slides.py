@@ -326,10 +326,13 @@ class DeckWriter:
         canvas = self.canvas
         pages = canvas.paginate(rows, widths, header, box.height)
         shown = [rows[i] for i in pages[0]]
-        if len(pages) > 1:
+        if len(pages) > 1:  # the count in the widest column (the first, where it is widest)
             more = len(rows) - len(shown) + 1
-            shown = shown[:-1] + [[Cell(f"and {more} more: see the speaker notes", italic=True, color=MUTED,
-                                        markdown=False, max_lines=1)] + [Cell("", markdown=False)] * (len(widths) - 1)]
+            wide = max(range(len(widths)), key=lambda i: (widths[i], -i))
+            row = [Cell("", markdown=False)] * len(widths)
+            row[wide] = Cell(f"and {more:,} more: see the speaker notes", italic=True, color=MUTED, markdown=False,
+                             max_lines=1)
+            shown = shown[:-1] + [row]
         canvas.table(slide, box, widths, header, shown)
         return len(shown) - (1 if len(pages) > 1 else 0)
 
