@@ -14,6 +14,10 @@ from mapgen.scheduler import Conflict
 from mapgen.wording import human_date, key_label
 
 
+#: A risk names the steps that drive a late key date up to this many; a longer chain by its ends and length.
+NAMED_DRIVERS = 12
+
+
 def _owner(m: Milestone) -> str:
     """Who answers for a step: its buyer owner when named, else its seller owner, else the role."""
     for owner in (m.owners.buyer, m.owners.seller):
@@ -32,6 +36,9 @@ def derived_risks(plan: Plan, conflicts: Iterable[Conflict] = ()) -> tuple[Risk,
         open_drivers = [m for m in plan.driver_steps(key) if m.is_open and not m.internal]
         longest = max(open_drivers, key=lambda m: m.duration, default=None)
         names = ", ".join(plain(m.name) for m in open_drivers)
+        if len(open_drivers) > NAMED_DRIVERS:  # a long chain: its ends and its length, not every name
+            names = (f"a chain of {len(open_drivers):,} steps from {plain(open_drivers[0].name)} to "
+                     f"{plain(open_drivers[-1].name)}")
         slip = f", {date.slip} working day{'s' if date.slip != 1 else ''} later" if date.slip else ""
         text = (f"The target {key_label(key)} date of {human_date(date.target)} cannot be met: the earliest is "
                 f"{human_date(date.forecast)}{slip}" + (f", driven by {names}." if names else "."))

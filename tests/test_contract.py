@@ -745,3 +745,22 @@ def test_random_templates_and_briefs_obey_every_rule(tmp_path_factory) -> None: 
             check(planned)
 
     run()
+
+
+def test_a_late_key_date_driven_by_a_long_chain_names_its_ends() -> None:
+    """A risk names up to NAMED_DRIVERS driving steps; a longer chain by its first and last and its length."""
+    from mapgen.markup import plain
+    from mapgen.risks import NAMED_DRIVERS
+    from mapgen.testing import make_plan
+
+    plan = make_plan(60, late=True)
+    drivers = [m for m in plan.driver_steps("signature") if m.is_open and not m.internal]
+    assert len(drivers) > NAMED_DRIVERS
+    risk = next(r.risk for r in plan.risks if r.risk.startswith("The target signature date"))
+    assert risk.endswith(f"driven by a chain of {len(drivers)} steps from {plain(drivers[0].name)} to "
+                         f"{plain(drivers[-1].name)}.")
+    short = make_plan(14, late=True)
+    named = [plain(m.name) for m in short.driver_steps("signature") if m.is_open and not m.internal]
+    assert 0 < len(named) <= NAMED_DRIVERS
+    assert next(r.risk for r in short.risks if r.risk.startswith("The target signature")).endswith(
+        "driven by " + ", ".join(named) + ".")

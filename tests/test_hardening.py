@@ -382,3 +382,19 @@ def test_template_wide_problems_are_located(tmp_path, mapgen_cli):
     result = mapgen_cli("check", folder)
     errors = located(result, folder / "template.yaml")
     assert "exactly one milestone with id 'signature'" in errors and "check_in:" in errors
+
+
+def test_a_plan_render_gets_room_for_each_step() -> None:
+    """A whole plan's render may print PER_STEP_OUTPUT more characters (and take PER_STEP_SECONDS longer) per
+    step: a 5,000-step plan is not a hostile template; the message names the allowance."""
+    from jinja2.exceptions import SecurityError
+
+    from mapgen import sandbox
+
+    template = sandbox.environment().from_string("{% for i in range(6) %}{{ 'x' * 1000000 }}{% endfor %}")
+    with pytest.raises(SecurityError, match=r"printed more than 5,000,000 characters and 2,000 for each of the "
+                                            r"plan's 10 steps"):
+        with sandbox.budget(steps=10):
+            template.render()
+    with sandbox.budget(steps=1000):
+        assert len(template.render()) == 6_000_000

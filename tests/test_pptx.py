@@ -698,3 +698,69 @@ def test_room_to_move_shows_what_could_start_today(story_decks):
     room = [sh for sh in lines if colour(sh) == MUTED and sh.begin_y == sh.end_y and sh.end_x > sh.begin_x
             and abs(sh.begin_x - today.begin_x) < 12700 * 1.5]
     assert len(room) >= len(waiting)
+
+
+@pytest.fixture(scope="module")
+def big_deck(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A 320-step plan: too many steps to draw one by one or to list on fewer than 40 slides."""
+    from mapgen.formats import RenderContext
+    from mapgen.plugins import formats
+
+    plan = make_plan(320, span_days=365).for_reader("buyer")
+    path = tmp_path_factory.mktemp("big") / "big.pptx"
+    path.write_bytes(formats()["pptx"].format.render(plan, RenderContext()))
+    return path, plan
+
+
+def test_a_big_plan_summarises_its_timeline_one_bar_per_workstream(big_deck):
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    from mapgen.builtin.pptx_deck.timeline import lane_counts
+
+    path, plan = big_deck
+    prs = deck(path.read_bytes())
+    assert len(prs.slides) < 40
+    assert_within_slides(prs)
+    slide = next(s for s in prs.slides if any(sh.has_text_frame and sh.text_frame.text.startswith("The path to")
+                                              for sh in s.shapes))
+    texts = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame]
+    groups = plan.by_workstream()
+    assert [t for t in texts if t in {lane_counts(ms) for _, ms in groups}] == [lane_counts(ms) for _, ms in groups]
+    assert not [sh for sh in slide.shapes if sh.has_text_frame and sh.text_frame.text.isdigit()
+                and sh.top < FOOTER_TOP_PT * 12700]  # no step drawn one by one (the page number is below)
+    note = next(t for t in texts if "one bar per workstream" in t)
+    assert note.startswith(f"{len(plan.milestones):,} steps") and "list every step" in note
+    # One bar per workstream: one rectangle in each lane (from its name to its counts), right of the labels.
+    boxes = [sh for sh in slide.shapes if sh.has_text_frame]
+    for ws, steps in groups:
+        index = next(i for i, sh in enumerate(boxes) if sh.text_frame.text == ws.name)
+        name, counts = boxes[index], boxes[index + 1]  # the lane's counts are drawn under its name
+        assert counts.text_frame.text == lane_counts(steps)
+        top, bottom = name.top, counts.top + counts.height
+        bars = [sh for sh in slide.shapes if sh.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE
+                and not (sh.has_text_frame and sh.text_frame.text) and sh.left > name.left + name.width
+                and top <= sh.top + sh.height / 2 <= bottom and sh.height < bottom - top]
+        assert len(bars) == 1, ws.name
+
+
+def test_a_big_plan_lists_the_steps_that_need_attention_and_says_so(big_deck):
+    path, plan = big_deck
+    prs = deck(path.read_bytes())
+    plan_titles = [t for t in titles(prs) if t.startswith("The plan")]
+    assert 1 < len(plan_titles) <= 12
+    assert plan_titles[0] == f"The plan: the steps that need attention (1 of {len(plan_titles)})"
+    numbers = [int(r[0].split()[0]) for r in plan_rows(prs)]
+    assert numbers == sorted(numbers) and len(numbers) < len(plan.milestones)
+    text = all_text(prs)
+    assert f"{len(numbers)} of {len(plan.milestones)} steps" in text
+    assert "The workbook and the document list every step." in text
+    shown = set(numbers)
+    for key in ("signature", "go_live"):
+        assert plan.milestone(key).number in shown
+    soon = plan.today + dt.timedelta(weeks=4)
+    assert {m.number for m in plan.milestones if m.is_open and m.start <= soon} <= shown
+
+
+@pytest.mark.slow
+def test_a_big_deck_stays_clear_of_the_footer_when_laid_out(big_deck, tmp_path):
+    assert_laid_out_clear_of_the_footer(big_deck[0], tmp_path)

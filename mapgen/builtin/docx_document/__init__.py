@@ -40,8 +40,11 @@ class DocxFormat(OutputFormat):
         template = _template(path)
         layout = document_layout(context)
         variables = template_variables(plan, template, layout)
-        try:  # the sandbox's templates render within its time budget
-            template.render(variables, jinja_env=_environment(), autoescape=True)
+        from mapgen.sandbox import budget
+
+        try:  # the sandbox's templates render within its time budget, with room for each step
+            with budget(steps=len(plan.milestones)):
+                template.render(variables, jinja_env=_environment(), autoescape=True)
         except Exception as exc:  # a template mistake names the Word template
             message = getattr(exc, "message", None) or str(exc)
             raise RenderError([Problem(f"format docx: template error: {message}", str(path))]) from exc
@@ -102,9 +105,10 @@ def drop_empty_columns(table) -> None:  # type: ignore[no-untyped-def]
     grid = table._tbl.tblGrid
     layouts = [_layout(row) for row in rows]
     for index in reversed(range(len(grid.gridCol_lst))):
-        below = [_covering(layout, index) for layout in layouts[1:]]
+        # Lazily, row by row: a column with text stops at its first filled cell (a 5,000-row table).
+        below = (_covering(layout, index) for layout in layouts[1:])
         if len(grid.gridCol_lst) < 2 or any(c is None or (c[1] == 1 and _text(c[0])) for c in below) \
-                or all(c[1] > 1 for c in below):  # type: ignore[index]
+                or all(c[1] > 1 for c in (_covering(layout, index) for layout in layouts[1:])):  # type: ignore[index]
             continue
         columns = grid.gridCol_lst
         width = columns[index].w or 0

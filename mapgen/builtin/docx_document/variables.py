@@ -54,6 +54,8 @@ def template_variables(plan: Plan, template,  # type: ignore[no-untyped-def]
 
 def _variables(plan: Plan, template) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     visible = plan.milestones
+    described = len(visible) <= DESCRIBED_STEPS
+    steps = {m.id: _step(plan, m, template, described) for m in visible}  # once each
     return {
         "title": _text(plan.title),
         "deal": _text(plan.deal.name),
@@ -69,9 +71,9 @@ def _variables(plan: Plan, template) -> dict[str, Any]:  # type: ignore[no-untyp
         "people": [{"company": _text(party.company), "name": _text(p.name), "title": _text(p.title),
                     "role": p.role_label} for party in (plan.buyer, plan.seller) for p in party.people],
         "people_pairs": _people_pairs(plan, template),
-        "groups": [{"name": _text(ws.name), "steps": [_step(plan, m, template) for m in steps]}
-                   for ws, steps in plan.by_workstream()],
-        "steps": [_step(plan, m, template) for m in visible],
+        "groups": [{"name": _text(ws.name), "steps": [steps[m.id] for m in group]}
+                   for ws, group in plan.by_workstream()],
+        "steps": list(steps.values()),
         "gates": [{"heading": rich(template, f"**{escape_markdown(m.gate or '')}** ({human_date(m.due)}): {m.name}"),
                    "line": rich(template, f"**{escape_markdown(m.gate or '')}** ({human_date(m.due)}): {m.name}"
                                 + (f". *Success criteria:* {'; '.join(m.criteria)}" if m.criteria else "")),
@@ -141,7 +143,7 @@ def _next_step(plan: Plan, m: Milestone, template) -> dict[str, Any]:  # type: i
             "seller": rich(template, escape_markdown(m.owners.seller.name), italic=not m.owners.seller.named)}
 
 
-def _step(plan: Plan, m: Milestone, template) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _step(plan: Plan, m: Milestone, template, described: bool) -> dict[str, Any]:
     colour = STATE_COLORS.get(m.state)
     name = m.name + (" *(internal)*" if m.internal else "")
     due = human_date(m.due) + (" (booked)" if m.pinned else "")
@@ -153,7 +155,7 @@ def _step(plan: Plan, m: Milestone, template) -> dict[str, Any]:  # type: ignore
     return {
         "id": m.id, "number": m.number, "mark": " ◆" if m.critical else "",
         "name": rich(template, name, color=MUTED_COLOR if m.is_done else None),
-        "step": _step_cell(template, name, m, len(plan.milestones) <= DESCRIBED_STEPS),
+        "step": _step_cell(template, name, m, described),
         "workstream": _text(m.workstream_name),
         "buyer": rich(template, escape_markdown(m.owners.buyer.name), italic=not m.owners.buyer.named,
                       color=MUTED_COLOR if not m.owners.buyer.named else None),

@@ -147,7 +147,7 @@ def render_page(plan: Plan, context: RenderContext, *, script: bool = True, extr
     from mapgen.sandbox import budget
 
     try:
-        with budget():
+        with budget(steps=len(plan.milestones)):
             text = _compile(source).render(**template_context(plan, context), style=Markup(style),
                                            script=Markup(code) if code else None,
                                            csp=csp(style, code or None, extra_csp),

@@ -36,7 +36,7 @@ class MarkdownFormat(OutputFormat):
         from mapgen.sandbox import budget
 
         try:
-            with budget():
+            with budget(steps=len(plan.milestones)):
                 text = _compile(source).render(**template_context(plan, context))
         except Exception as exc:  # a template error names the template file and line
             from mapgen.sandbox import template_problem

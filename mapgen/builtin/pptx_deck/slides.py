@@ -47,6 +47,32 @@ def state_colour(m: Milestone) -> str | None:
     return {"late": LATE, "at_risk": AT_RISK_TEXT, "blocked": BLOCKED, "done": DONE}.get(m.state)
 
 
+#: The most slides the plan table and the risks take: a longer plan shows the steps that need attention (see
+#: ``DeckWriter._digest``) and says so on each slide, so even a 5,000-step deck stays under 40 slides.
+PLAN_PAGES = 12
+RISK_PAGES = 3
+DIGEST_WEEKS = 4
+
+
+#: The step numbers an owner still to be named is listed with; more are counted.
+OWNS_LISTED = 30
+
+
+def owns(steps: Sequence[Milestone]) -> str:
+    """``Owns: 3, 7, 12`` on the people slide; past OWNS_LISTED steps the first ones and how many more."""
+    numbers = [str(m.number) for m in steps]
+    if len(numbers) <= OWNS_LISTED:
+        return "Owns: " + ", ".join(numbers)
+    rest = len(numbers) - 10
+    return f"Owns {len(numbers):,} steps: " + ", ".join(numbers[:10]) + f" and {rest:,} more (see the workbook)"
+
+
+def digest_note(shown: int, total: int) -> str:
+    return (f"{shown:,} of {total:,} steps, as many as {PLAN_PAGES} slides hold: signature and go-live, the open steps "
+            f"of the next {DIGEST_WEEKS} weeks, then the late, blocked and at-risk steps, soonest due first. "
+            "The workbook and the document list every step.")
+
+
 #: ``formats.pptx.layout`` in a template: ``full`` (every slide) or ``compact`` (at most five: title with the
 #: key dates, the timeline and the steps on one slide, risks when there are any, next steps, sign-off).
 LAYOUTS = ("full", "compact")
@@ -302,10 +328,13 @@ class DeckWriter:
         canvas = self.canvas
         pages = canvas.paginate(rows, widths, header, box.height)
         shown = [rows[i] for i in pages[0]]
-        if len(pages) > 1:
+        if len(pages) > 1:  # the count in the widest column (the first, where it is widest)
             more = len(rows) - len(shown) + 1
-            shown = shown[:-1] + [[Cell(f"and {more} more: see the speaker notes", italic=True, color=MUTED,
-                                        markdown=False, max_lines=1)] + [Cell("", markdown=False)] * (len(widths) - 1)]
+            wide = max(range(len(widths)), key=lambda i: (widths[i], -i))
+            row = [Cell("", markdown=False)] * len(widths)
+            row[wide] = Cell(f"and {more:,} more: see the speaker notes", italic=True, color=MUTED, markdown=False,
+                             max_lines=1)
+            shown = shown[:-1] + [row]
         canvas.table(slide, box, widths, header, shown)
         return len(shown) - (1 if len(pages) > 1 else 0)
 
@@ -313,9 +342,8 @@ class DeckWriter:
 
     def timeline(self) -> None:
         slide, box = self.content("The path to " + ("go-live" if self.plan.go_live else "signature"))
-        shaded = draw_timeline(self.canvas, slide, box, self.plan)
-        self.notes(slide, "timeline", "Shaded on the timeline (no work planned): " + "; ".join(shaded) + "."
-                   if shaded else "")
+        drawn = draw_timeline(self.canvas, slide, box, self.plan)
+        self.notes(slide, "timeline", drawn.notes(len(self.plan.milestones)))
 
     def timeline_and_steps(self) -> None:
         """The compact deck's one plan slide: the timeline above, the steps with owners and dates below."""
@@ -339,10 +367,13 @@ class DeckWriter:
                 for m in steps]
         table_h = min(box.height * 0.5, sum(canvas.row_height(r, widths) for r in [header] + rows) + 4)
         timeline = Box(box.left, box.top, box.width, box.height - table_h - 8)
-        shaded = draw_timeline(canvas, slide, timeline, plan)
+        drawn = draw_timeline(canvas, slide, timeline, plan)
+        shaded = drawn.shaded
         table = Box(box.left, box.bottom - table_h, sum(widths), table_h)
         shown = self._fitted_table(slide, table, widths, header, rows) if rows else 0
         notes = [notes_for(plan, "timeline", self.source)]
+        if drawn.summary:
+            notes.append(drawn.notes(len(steps), shaded=False))
         if shown < len(steps):
             notes.append("Not on the slide: " + "; ".join(f"{m.number}. {plain(m.name)}, due {due_text(m)}, "
                                                           f"{m.owners.buyer.name} and {m.owners.seller.name}"
@@ -362,9 +393,64 @@ class DeckWriter:
         steps = plan.milestones
         widths = self._plan_widths()
         header = [Cell(self._header(name), bold=True, max_lines=3, markdown=False) for name, _ in PLAN_COLUMNS]
-        rows = [self._plan_row(m) for m in steps]
-        self._paginated("The plan", widths, header, rows, "plan", legend=PLAN_LEGEND,
-                        extra=lambda indexes: self._why_steps([steps[i] for i in indexes]))
+        room = self._content_height() - line_height(9) - 6
+        pages = None
+        if len(steps) * self.canvas.row_height([], widths) <= PLAN_PAGES * room:  # could fit: measure
+            rows = [self._plan_row(m) for m in steps]
+            pages = self.canvas.paginate(rows, widths, header, room) if rows else [[]]
+        if pages is not None and len(pages) <= PLAN_PAGES:
+            self._paginated("The plan", widths, header, rows, "plan", legend=PLAN_LEGEND, pages=pages,
+                            extra=lambda indexes: self._why_steps([steps[i] for i in indexes]))
+            return
+        shown = self._digest(steps, widths, header)
+        note = digest_note(len(shown), len(steps))
+        rows = [self._plan_row(m) for m in shown]
+        self._paginated("The plan: the steps that need attention", widths, header, rows, "plan",
+                        legend=PLAN_LEGEND, note=note,
+                        extra=lambda indexes: "\n\n".join(
+                            [note, self._why_steps([shown[i] for i in indexes])]).strip())
+
+    def _digest(self, steps: Sequence[Milestone], widths: Sequence[float], header: Sequence[Cell]
+                ) -> list[Milestone]:
+        """The steps a plan too long for the deck shows, in plan order: signature and go-live, the open steps
+        of the next four weeks, then the late, blocked and at-risk ones, soonest due first, as many as
+        PLAN_PAGES slides hold."""
+        import datetime as dt
+
+        horizon = self.plan.today + dt.timedelta(weeks=DIGEST_WEEKS)
+
+        def rank(m: Milestone) -> int | None:
+            if m.id in ("signature", "go_live"):
+                return 0
+            if m.is_open and m.start <= horizon:
+                return 1
+            if m.state in ("late", "blocked", "at_risk"):
+                return 2
+            return None
+
+        ranked = sorted(((r, m.due, m.number, m) for m in steps if (r := rank(m)) is not None),
+                        key=lambda t: t[:3])
+        canvas = self.canvas
+        legend_h = line_height(9) + 6
+        room = self._content_height() - legend_h - self._note_h() - canvas.row_height(header, widths)
+        budget = PLAN_PAGES * room * 0.9  # pages end before they are full: a margin for the last rows
+        chosen: list[Milestone] = []
+        used = 0.0
+        for _, _, _, m in ranked:
+            used += canvas.row_height(self._plan_row(m), widths)
+            if used > budget:
+                break
+            chosen.append(m)
+        while True:
+            shown = sorted(chosen, key=lambda m: m.number)
+            pages = canvas.paginate([self._plan_row(m) for m in shown], widths, header, room
+                                    + canvas.row_height(header, widths))
+            if len(pages) <= PLAN_PAGES or not chosen:
+                return shown
+            chosen = chosen[:-max(1, len(chosen) // 20)]
+
+    def _note_h(self) -> float:
+        return 2 * line_height(9) + 4
 
     @staticmethod
     def _why_steps(steps: Sequence[Milestone]) -> str:
@@ -413,19 +499,33 @@ class DeckWriter:
 
     def _paginated(self, title: str, widths: Sequence[float], header: Sequence[Cell], rows: Sequence[Sequence[Cell]],
                    notes_key: str, legend: str = "", empty: str = "",
-                   extra: Callable[[Sequence[int]], str] | None = None) -> None:
+                   extra: Callable[[Sequence[int]], str] | None = None, pages: list[list[int]] | None = None,
+                   note: str = "", most: int | None = None, more: str = "") -> None:
+        """A table over as many slides as it needs; ``note`` (bold, two lines) above the legend on each; past
+        ``most`` slides the last row says how many rows are left out (``more``, with {count})."""
         canvas = self.canvas
         legend_h = line_height(9) + 6 if legend else 0
-        box_h = self._content_height() - legend_h
-        pages = canvas.paginate(rows, widths, header, box_h) if rows else [[]]
+        note_h = self._note_h() if note else 0
+        box_h = self._content_height() - legend_h - note_h
+        if pages is None:
+            pages = canvas.paginate(rows, widths, header, box_h) if rows else [[]]
+        rows = list(rows)
+        if most is not None and len(pages) > most:
+            pages = pages[:most]
+            left = len(rows) - pages[-1][-1]
+            rows[pages[-1][-1]] = [Cell(more.format(count=f"{left:,}"), italic=True, color=MUTED, markdown=False,
+                                        max_lines=2)] + [Cell("", markdown=False)] * (len(widths) - 1)
         for number, indexes in enumerate(pages, 1):
             suffix = f" ({number} of {len(pages)})" if len(pages) > 1 else ""
             slide, box = self.content(title + suffix)
             if indexes:
-                canvas.table(slide, Box(box.left, box.top, sum(widths), box.height - legend_h), widths, header,
-                             [rows[i] for i in indexes])
+                canvas.table(slide, Box(box.left, box.top, sum(widths), box.height - legend_h - note_h), widths,
+                             header, [rows[i] for i in indexes])
             elif empty:
                 canvas.textbox(slide, box, empty, size=16, color=MUTED)
+            if note:
+                canvas.textbox(slide, Box(box.left, box.bottom - legend_h - note_h + 4, box.width, note_h - 4), note,
+                               size=9, bold=True, color=TEXT, markdown=False, max_lines=2)
             if legend:
                 canvas.textbox(slide, Box(box.left, box.bottom - legend_h + 6, box.width, legend_h - 6), legend,
                                size=9, color=MUTED, markdown=False, max_lines=1)
@@ -481,8 +581,8 @@ class DeckWriter:
         tables = []
         for company, people, side in sides:
             rows = [self._person_row(p) for p in people]
-            rows += [[Cell(name, italic=True, color=MUTED, markdown=False), Cell("Owns: " + ", ".join(
-                f"{m.number}" for m in steps), color=MUTED, markdown=False, max_lines=2)]
+            rows += [[Cell(name, italic=True, color=MUTED, markdown=False), Cell(owns(steps), color=MUTED,
+                                                                                markdown=False, max_lines=2)]
                 for s, name, steps in plan.unnamed() if s == side]
             header = [Cell(plain(company), bold=True, markdown=False, max_lines=2), Cell("Role", bold=True, markdown=False)]
             tables.append((header, rows))
@@ -520,7 +620,8 @@ class DeckWriter:
                  Cell(r.owner or "To be named", markdown=False, italic=not r.owner, max_lines=3),
                  Cell(r.mitigation or "To be agreed", max_lines=12, italic=not r.mitigation)]
                 for r in self.plan.risks]
-        self._paginated("What could slow us down", widths, header, rows, "risks")
+        self._paginated("What could slow us down", widths, header, rows, "risks", most=RISK_PAGES,
+                        more="and {count} more risks found in the plan: the workbook and the document list every one")
 
     # -- 7. next steps and check-in -------------------------------------------------------------------------
 

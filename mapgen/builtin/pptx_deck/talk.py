@@ -76,7 +76,20 @@ def notes_for(plan: Plan, slide: str, source: str | None = None) -> str:
         raise RenderError([Problem(f"format pptx: text.deck.notes.{slide}: {message}", source)]) from exc
 
 
+#: The last plan's variables: every slide's notes read the same ones (the plan is immutable, and held here so
+#: its id is not reused).
+_last: list[tuple[Plan, dict[str, Any]]] = []
+
+
 def _variables(plan: Plan) -> dict[str, Any]:
+    if _last and _last[0][0] is plan:
+        return _last[0][1]
+    variables = _compute(plan)
+    _last[:] = [(plan, variables)]
+    return variables
+
+
+def _compute(plan: Plan) -> dict[str, Any]:
     from mapgen.wording import drivers_sentence, human_date
 
     late = [plain(m.name) for m in plan.late_steps()]

@@ -4,7 +4,10 @@ each open step's room to move, the driver chains linked by arrows, the today lin
 and forecast lines of signature and go-live, and the holidays and closed periods shaded.
 
 It scales by choosing the axis unit from the plan's span (weeks up to three months, then
-months, then quarters) and the lane height from the number of rows the steps need.
+months, then quarters) and the lane height from the number of rows the steps need. Past a
+readable size (a row under MIN_ROW_H points) it summarises instead: one bar per workstream,
+from its first start to its last due date, coloured by its most urgent step, and a line on
+the slide saying where the steps themselves are.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Sequence
 
+from mapgen.markup import plain
 from mapgen.plan import KeyDate, Milestone, Plan
 from mapgen.wording import human_date
 
@@ -27,7 +31,18 @@ LEGEND_ROW_H = 15.0
 LEGEND_H = 2 * LEGEND_ROW_H
 NUMBER_SIZE = 8.0
 MAX_ROW_H = 34.0
+#: Below this row height the steps no longer read: bars are 4 pt and numbers 6.5 pt from 6 pt rows down, so
+#: rows closer than 6 pt would run bars and numbers into each other (the compact decks of the examples, with 20
+#: steps under a table, use 6.2 pt rows). Past it the timeline draws one bar per workstream instead.
+MIN_ROW_H = 6.0
+NOTE_H = 24.0  # two lines at 9 pt
+COUNTS_ROW_H = 22.0  # a summary lane this tall shows its counts under its name
+#: Below this width of a day (a plan of more than about four years) holidays are not shaded: they would be
+#: hundreds of stripes.
+MIN_SHADED_DAY = 0.5
 ONE = dt.timedelta(days=1)
+YEARLY_DAYS = 1500  # past about four years the axis is labelled in years
+YEAR_LABEL_W = 40.0  # the room a year's label needs
 
 
 @dataclass(frozen=True)
@@ -61,7 +76,25 @@ def key_dates(plan: Plan) -> list[tuple[str, KeyDate]]:
     return [("signature", plan.signature)] + ([("go_live", plan.go_live)] if plan.go_live else [])
 
 
-def draw_timeline(canvas: Canvas, slide, box: Box, plan: Plan) -> list[str]:  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class Drawn:
+    """What the timeline shows, for the speaker notes: the shaded days, and whether it summarised."""
+
+    shaded: list[str]
+    summary: bool = False
+    lanes: tuple[str, ...] = ()  # a summary's workstreams and their counts
+
+    def notes(self, steps: int, shaded: bool = True) -> str:
+        """What the speaker notes add: how the timeline summarises, and the shaded days (unless not asked)."""
+        extra = []
+        if self.summary:
+            extra += [summary_note(steps), "By workstream: " + "; ".join(self.lanes) + "."]
+        if self.shaded and shaded:
+            extra.append("Shaded on the timeline (no work planned): " + "; ".join(self.shaded) + ".")
+        return "\n\n".join(extra)
+
+
+def draw_timeline(canvas: Canvas, slide, box: Box, plan: Plan) -> Drawn:  # type: ignore[no-untyped-def]
     """Draw the timeline in ``box``; returns the shaded days, described for the speaker notes."""
     groups = plan.by_workstream()
     steps = [m for _, ms in groups for m in ms]
@@ -72,8 +105,18 @@ def draw_timeline(canvas: Canvas, slide, box: Box, plan: Plan) -> list[str]:  # 
                box.height - AXIS_H - LEGEND_H - 16)
     scale = Scale(first, last, plot.left, plot.width)
 
-    lanes = [(ws.name, _pack(ms, scale)) for ws, ms in groups]
-    rows = sum(len(packed) for _, packed in lanes) or 1
+    most = int(plot.height // MIN_ROW_H)  # rows that stay readable
+    lanes = []
+    rows = 0
+    for ws, ms in groups:
+        lanes.append((ws.name, _pack(ms, scale, most - rows + 1)))
+        rows += len(lanes[-1][1])
+        if rows > most:
+            break
+    rows = rows or 1
+    if rows > most:
+        return Drawn(_summary(canvas, slide, box, plan, groups, scale, len(steps)), summary=True,
+                     lanes=tuple(f"{plain(ws.name)}: {lane_counts(ms)}" for ws, ms in groups))
     row_h = min(MAX_ROW_H, plot.height / rows)
     y = plot.top
     for index, (_, packed) in enumerate(lanes):  # backgrounds first: grid lines show through
@@ -98,6 +141,78 @@ def draw_timeline(canvas: Canvas, slide, box: Box, plan: Plan) -> list[str]:  # 
     _key_lines(canvas, slide, plan, scale, plot, bottom)
     legend_top = min(box.bottom - LEGEND_H, bottom + 22)  # under the lanes, clear of the Today label
     _legend(canvas, slide, Box(box.left, legend_top, box.width, LEGEND_H), bool(shaded))
+    return Drawn(shaded)
+
+
+#: A workstream's bar takes the colour of its most urgent open step, in this order.
+URGENCY = ("late", "blocked", "at_risk")
+
+
+def _lane_state(steps: Sequence[Milestone]) -> dict[str, object]:
+    states = {m.state for m in steps}
+    for state in URGENCY:
+        if state in states:
+            return colour(next(m for m in steps if m.state == state))
+    if all(m.state == "done" for m in steps):
+        return {"fill": DONE}
+    return {"theme": "accent1"} if any(m.critical and m.is_open for m in steps) else {"theme": "accent1",
+                                                                                         "brightness": 0.6}
+
+
+def lane_counts(steps: Sequence[Milestone]) -> str:
+    """``1,665 steps · 12 late · 3 done``: what a workstream's summary bar stands for."""
+    parts = [f"{len(steps):,} step{'s' if len(steps) != 1 else ''}"]
+    for state, label in (("late", "late"), ("blocked", "blocked"), ("at_risk", "at risk"), ("done", "done")):
+        n = sum(1 for m in steps if m.state == state)
+        if n:
+            parts.append(f"{n:,} {label}")
+    return " · ".join(parts)
+
+
+def summary_note(count: int) -> str:
+    return (f"{count:,} steps, too many to draw one by one: one bar per workstream, from its first start to its "
+            "last due date, in the colour of its most urgent step. The tables that follow list the steps that need "
+            "attention; the workbook and the document list every step.")
+
+
+def _summary(canvas: Canvas, slide, box: Box, plan: Plan, groups, scale: Scale, count: int  # type: ignore[no-untyped-def]
+             ) -> list[str]:
+    """One bar per workstream (first start to last due), with its counts, the key dates and the note."""
+    plot = Box(scale.left, box.top + AXIS_H, scale.width, box.height - AXIS_H - LEGEND_H - NOTE_H - 20)
+    row_h = min(MAX_ROW_H, plot.height / max(1, len(groups)))
+    y = plot.top
+    for index in range(len(groups)):
+        if index % 2 == 0:
+            canvas.rect(slide, Box(box.left, y, box.width, row_h), fill=LANE)
+        y += row_h
+    bottom = y
+    shaded = _closed_days(canvas, slide, plan, scale, plot.top, bottom)
+    _axis(canvas, slide, scale, Box(plot.left, plot.top, plot.width, bottom - plot.top))
+    bar_h = max(4.0, min(14.0, row_h * 0.5))
+    name_lines = 1 if row_h < 26 else 2
+    y = plot.top
+    for ws, steps in groups:
+        if row_h >= COUNTS_ROW_H:  # the name, and the counts under it
+            count_h = 7.5 * 1.25
+            name_h = row_h - count_h - 2
+            canvas.textbox(slide, Box(box.left + 4, y + 1, LABEL_COLUMN - 10, name_h), ws.name,
+                           size=9 if name_h < 24 else 10, bold=True, color=TEXT, anchor="bottom", markdown=True,
+                           max_lines=name_lines)
+            canvas.textbox(slide, Box(box.left + 4, y + 1 + name_h, LABEL_COLUMN - 10, count_h), lane_counts(steps),
+                           size=7.5, color=MUTED, markdown=False, max_lines=1)
+        else:  # a short lane: its name alone (the counts are in the speaker notes)
+            canvas.textbox(slide, Box(box.left + 4, y, LABEL_COLUMN - 10, row_h), ws.name,
+                           size=max(6.0, min(9.0, row_h * 0.8)), bold=True, color=TEXT, anchor="middle",
+                           markdown=True, max_lines=1)
+        start = scale.x(min(m.start for m in steps))
+        end = max(scale.x(max(m.due for m in steps) + ONE), start + 4)
+        canvas.rect(slide, Box(start, y + row_h / 2 - bar_h / 2, end - start, bar_h), **_lane_state(steps))  # type: ignore[arg-type]
+        y += row_h
+    _key_lines(canvas, slide, plan, scale, plot, bottom)
+    legend_top = min(box.bottom - LEGEND_H - NOTE_H - 4, bottom + 22)
+    _legend(canvas, slide, Box(box.left, legend_top, box.width, LEGEND_H), bool(shaded), summary=True)
+    canvas.textbox(slide, Box(box.left + 4, legend_top + LEGEND_H + 2, box.width - 8, NOTE_H), summary_note(count),
+                   size=9, bold=True, color=TEXT, markdown=False, max_lines=2)
     return shaded
 
 
@@ -125,8 +240,9 @@ def _extent(step: Milestone, scale: Scale) -> tuple[float, float]:
     return start, end + 3 + text_width(str(step.number), NUMBER_SIZE)
 
 
-def _pack(steps: Sequence[Milestone], scale: Scale) -> list[list[Milestone]]:
-    """Place steps on as few rows as possible without bars, room lines or numbers overlapping."""
+def _pack(steps: Sequence[Milestone], scale: Scale, limit: int | None = None) -> list[list[Milestone]]:
+    """Place steps on as few rows as possible without bars, room lines or numbers overlapping (stopping
+    once more than ``limit`` rows are needed: the timeline will summarise)."""
     rows: list[list[Milestone]] = []
     ends: list[float] = []
     for step in sorted(steps, key=lambda m: (m.start, m.due, m.number)):
@@ -139,6 +255,8 @@ def _pack(steps: Sequence[Milestone], scale: Scale) -> list[list[Milestone]]:
         else:
             rows.append([step])
             ends.append(end)
+            if limit is not None and len(rows) > limit:
+                break
     return rows
 
 
@@ -224,7 +342,9 @@ def _closed_runs(plan: Plan, scale: Scale) -> list[tuple[dt.date, dt.date, list[
 
 
 def _closed_days(canvas: Canvas, slide, plan: Plan, scale: Scale, top: float, bottom: float) -> list[str]:  # type: ignore[no-untyped-def]
-    shaded = []
+    shaded: list[str] = []
+    if scale.day_width < MIN_SHADED_DAY:
+        return shaded
     for first, last, reasons in _closed_runs(plan, scale):
         left = scale.x(first)
         width = max(scale.x(last + ONE) - left, 2.0)
@@ -245,6 +365,16 @@ def _ticks(scale: Scale) -> tuple[list[tuple[dt.date, str]], list[dt.date]]:
         while day <= scale.last:
             labelled.append((day, short_date(day)))
             day += dt.timedelta(weeks=1)
+        return labelled, grid
+    if scale.days > YEARLY_DAYS:  # years, every one or every few so that the labels fit
+        every = next(n for n in (1, 2, 5, 10, 20, 50) if scale.days / 365.25 / n * YEAR_LABEL_W <= scale.width)
+        year = day.year + 1
+        while dt.date(year, 1, 1) <= scale.last:
+            if year % every == 0:
+                labelled.append((dt.date(year, 1, 1), str(year)))
+            else:
+                grid.append(dt.date(year, 1, 1))
+            year += 1
         return labelled, grid
     month = dt.date(day.year, day.month, 1)
     quarterly = scale.days > 400
@@ -330,8 +460,8 @@ def _key_lines(canvas: Canvas, slide, plan: Plan, scale: Scale, plot: Box, botto
                    markdown=False, max_lines=1)
 
 
-def _legend(canvas: Canvas, slide, box: Box, shaded: bool) -> None:  # type: ignore[no-untyped-def]
-    """Two rows: the states, then the lines and marks."""
+def _legend(canvas: Canvas, slide, box: Box, shaded: bool, summary: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Two rows: the states, then the lines and marks (a summary has no diamonds, numbers, room or arrows)."""
     states: list[tuple[str, dict[str, object]]] = [
         ("Done", {"fill": DONE}), ("Late", {"fill": LATE}), ("At risk", {"fill": AT_RISK}),
         ("Blocked", {"fill": BLOCKED}), ("On track, drives a key date", {"theme": "accent1"}),
@@ -342,6 +472,9 @@ def _legend(canvas: Canvas, slide, box: Box, shaded: bool) -> None:  # type: ign
     for label, fill in states:
         canvas.rect(slide, Box(x, y + 4, 16, 8), **fill)  # type: ignore[arg-type]
         x = _legend_text(canvas, slide, x + 20, y, label)
+    if summary:
+        _legend_lines(canvas, slide, box.left + 4, box.top + LEGEND_ROW_H, shaded)
+        return
     canvas.rect(slide, Box(x, y + 3, 10, 10), shape="DIAMOND", theme="accent1")
     x = _legend_text(canvas, slide, x + 14, y, "One-day milestone")
     _legend_text(canvas, slide, x, y, "Numbers match the plan table")
@@ -352,6 +485,11 @@ def _legend(canvas: Canvas, slide, box: Box, shaded: bool) -> None:  # type: ign
     x = _legend_text(canvas, slide, x + 20, y, "Room to move: could start from")
     canvas.line(slide, x, y + 8, x + 16, y + 8, color=TEXT, width=0.9, arrow=True)
     x = _legend_text(canvas, slide, x + 20, y, "Drivers of the forecast")
+    _legend_lines(canvas, slide, x, y, shaded)
+
+
+def _legend_lines(canvas: Canvas, slide, x: float, y: float, shaded: bool) -> None:  # type: ignore[no-untyped-def]
+    """The legend of the key-date lines, booked dates and shaded days, from ``x``."""
     canvas.line(slide, x + 4, y + 2, x + 4, y + 14, theme="accent2", width=1.75)
     x = _legend_text(canvas, slide, x + 10, y, "Target")
     canvas.line(slide, x + 4, y + 2, x + 4, y + 14, theme="accent2", width=1.5, dash=True)
