@@ -45,8 +45,6 @@ def _yaml():  # type: ignore[no-untyped-def]
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
     from ruamel.yaml.error import YAMLError
-    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
-    from ruamel.yaml.parser import RoundTripParser
 
     class Constructor(RoundTripConstructor):
         """Round-trip constructor (keeps line info) that leaves timestamps as text.
@@ -69,25 +67,8 @@ def _yaml():  # type: ignore[no-untyped-def]
 
     Constructor.add_constructor("tag:yaml.org,2002:timestamp", timestamp_as_text)
 
-    class Parser(RoundTripParser):
-        """Counts nesting as the composer takes each event: deeper than MAX_DEPTH is an error at its line,
-        before the recursive composer goes that deep (in the one parse, not a second one beforehand)."""
-
-        depth = 0
-
-        def get_event(self) -> Any:
-            event = super().get_event()
-            if isinstance(event, CollectionStartEvent):
-                self.depth += 1
-                if self.depth > MAX_DEPTH:
-                    raise ConstructorError(None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
-            elif isinstance(event, CollectionEndEvent):
-                self.depth -= 1
-            return event
-
     yaml = YAML(typ="rt")
     yaml.Constructor = Constructor
-    yaml.Parser = Parser
     yaml.allow_duplicate_keys = False
     # ruamel's composer (recursive) counts every node, scalars too: MAX_DEPTH collections hold their
     # values one level further down. Checked as it composes, so a deep file costs no second parse.
