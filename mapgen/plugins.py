@@ -54,7 +54,7 @@ class PluginManager(pluggy.PluginManager):
         super().__init__("mapgen")
         self.add_hookspecs(hookspecs)
         self.load_errors: list[str] = []
-        self._dists: dict[str, tuple[str, str]] = {}
+        self._dists: dict[str, Any] = {}  # plugin name -> its distribution, read by info()
         self._builtin: set[str] = set()
 
     def register_builtin(self, module_name: str) -> None:
@@ -64,8 +64,8 @@ class PluginManager(pluggy.PluginManager):
     def load_entry_points(self, allowed: set[str] | None) -> None:
         """Load each installed plugin on its own: one that fails is reported by name and left out."""
         for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-            dist = ep.dist.name if ep.dist else None
-            if allowed is not None and ep.name not in allowed and (dist not in allowed):
+            # A distribution's name and version parse its METADATA (the email package): read only when needed.
+            if allowed is not None and ep.name not in allowed and ((ep.dist.name if ep.dist else None) not in allowed):
                 continue
             if self.get_plugin(ep.name) is not None:
                 continue
@@ -77,7 +77,7 @@ class PluginManager(pluggy.PluginManager):
             if not self.register_checked(plugin, ep.name):
                 continue
             if ep.dist is not None:
-                self._dists[ep.name] = (ep.dist.name, ep.dist.version)
+                self._dists[ep.name] = ep.dist
 
     def register_checked(self, plugin: Any, name: str) -> bool:
         """Register ``plugin`` if every hook it implements exists with matching arguments."""
@@ -118,7 +118,8 @@ class PluginManager(pluggy.PluginManager):
         out = []
         for name, plugin in sorted(self.list_name_plugin(), key=lambda item: (item[0] not in self._builtin, item[0])):
             hooks = tuple(sorted(h.name for h in self.get_hookcallers(plugin) or ()))
-            dist, version = self._dists.get(name, (None, None))
+            found = self._dists.get(name)
+            dist, version = (found.name, found.version) if found is not None else (None, None)
             out.append(PluginInfo(name, hooks, dist, version, name in self._builtin))
         return out
 

@@ -9,21 +9,18 @@ tag allows exactly them (by hash) and nothing else.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup, escape
-
 from mapgen.errors import Problem, RenderError
 from mapgen.formats import OutputFormat, RenderContext
 from mapgen.hookspecs import hookimpl
-from mapgen.markup import clean, plain, spans
 
 if TYPE_CHECKING:  # only annotations: `mapgen --help` loads plugins without the plan model
+    from markupsafe import Markup
+
     from mapgen.plan import Plan
 
 TEMPLATE_NAME = "plan.html.j2"
@@ -41,6 +38,9 @@ STATE_COLOURS = {"done": "#4B5563", "late": "#B91C1C", "at_risk": "#B45309", "bl
 
 def html_inline(text: Any) -> Markup:
     """Inline Markdown as safe HTML: bold, italic, code, strike and http(s)/mailto links; the rest is text."""
+    from markupsafe import Markup, escape
+    from mapgen.markup import clean, spans
+
     if text is None:
         return Markup("")
     out = []
@@ -88,6 +88,8 @@ def accent_colours(value: Any) -> dict[str, str]:
 
 
 def logo_data_uri(context: RenderContext) -> str | None:
+    import base64
+
     name = context.options.get("logo")
     if not name:
         return None
@@ -105,6 +107,9 @@ def logo_data_uri(context: RenderContext) -> str | None:
 
 
 def _hash(text: str) -> str:
+    import base64
+    import hashlib
+
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
@@ -136,6 +141,8 @@ class HtmlFormat(OutputFormat):
 def render_page(plan: Plan, context: RenderContext, *, script: bool = True, extra_script: str = "",
                 extra_csp: str = "") -> str:
     """The page as text. ``extra_script``/``extra_csp``: what ``mapgen preview`` adds to reload it."""
+    from markupsafe import Markup
+
     from mapgen.builtin.html_page.page import SCRIPT, stylesheet
 
     path = context.asset(TEMPLATE_NAME) or DEFAULT_TEMPLATE
@@ -164,6 +171,8 @@ def render_page(plan: Plan, context: RenderContext, *, script: bool = True, extr
 def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
     """The variables ``plan.html.j2`` sees (documented in docs/html.md): the Markdown template's, and the
     drawn timeline."""
+    from markupsafe import Markup
+
     from mapgen.builtin.html_page.page import closed_days, timeline_svg
     from mapgen.builtin.plan_context import plan_context
 
@@ -191,6 +200,8 @@ def _changes_html(plan: Plan) -> str:
 
 @lru_cache(maxsize=16)
 def _compile(source: str):  # type: ignore[no-untyped-def]
+    from mapgen.markup import plain
+
     from mapgen.plan import role_label
     from mapgen.sandbox import environment
     from mapgen.wording import human_date

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from mapgen.errors import Problem, RenderError
 from mapgen.formats import OutputFormat, RenderContext
 from mapgen.hookspecs import hookimpl
-from mapgen.markup import cell, inline
 
 if TYPE_CHECKING:  # only annotations: `mapgen --help` loads plugins without the plan model
     from mapgen.plan import Plan
@@ -71,6 +70,7 @@ def _compile(source: str):  # type: ignore[no-untyped-def]
     from mapgen.sandbox import environment
 
     env = environment(autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    from mapgen.markup import cell, inline
     from mapgen.plan import role_label
     from mapgen.wording import human_date
 
