@@ -9,7 +9,8 @@ from mapgen.markup import escape_markdown  # the one Markdown escaping; formats 
 from mapgen.plan import Person, Plan
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: Month names, English on every machine whatever its locale (the deck, the page and every date).
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 #: Who signs the plan on each side, by preference.
 SIGNER_ROLES = {"buyer": ("economic_buyer", "champion"), "seller": ("account_executive", "executive_sponsor")}
 
@@ -18,7 +19,7 @@ def human_date(value: dt.date | dt.datetime | None) -> str:
     """``Fri 27 Nov 2026``: the same on every machine, whatever its locale."""
     if value is None:
         return ""
-    text = f"{_DAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
+    text = f"{_DAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
     if isinstance(value, dt.datetime):
         text += f" at {value.strftime('%H:%M')}"
     return text
@@ -29,7 +30,7 @@ def date_range(start: dt.date, end: dt.date) -> str:
     if start == end:
         return human_date(start)
     if start.year == end.year:
-        return f"{_DAYS[start.weekday()]} {start.day} {_MONTHS[start.month - 1]} – {human_date(end)}"
+        return f"{_DAYS[start.weekday()]} {start.day} {MONTHS[start.month - 1]} – {human_date(end)}"
     return f"{human_date(start)} – {human_date(end)}"
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from markupsafe import escape
 
 from mapgen.markup import plain
-from mapgen.wording import _MONTHS
+from mapgen.wording import MONTHS
 
 if TYPE_CHECKING:
     from mapgen.plan import Plan
@@ -175,7 +175,7 @@ def timeline_svg(plan: Plan, accent: str) -> str:
         label_day = max(month, first)
         if x(label_day) < width - 60 and x(label_day) - last_label >= 64:  # labels never overlap
             last_label = x(label_day)
-            out.append(f'<text x="{x(label_day) + 3}" y="14" fill="#475569">{_MONTHS[month.month - 1]} {month.year}</text>')
+            out.append(f'<text x="{x(label_day) + 3}" y="14" fill="#475569">{MONTHS[month.month - 1]} {month.year}</text>')
         month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     for i, m in enumerate(steps):
         y = top + i * lane

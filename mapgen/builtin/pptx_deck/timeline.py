@@ -18,12 +18,11 @@ from typing import Sequence
 
 from mapgen.markup import plain
 from mapgen.plan import KeyDate, Milestone, Plan
-from mapgen.wording import human_date
+from mapgen.wording import MONTHS, human_date
 
 from .canvas import AT_RISK, BLOCKED, CLOSED, DONE, GRID, LANE, LATE, MUTED, TEXT, Box, Canvas
 from .measure import text_width
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 LABEL_COLUMN = 150.0
 AXIS_H = 44.0  # the axis labels, and two rows of key-date flags below them
 FLAG_H = 13.0
@@ -69,7 +68,7 @@ class Scale:
 
 
 def short_date(day: dt.date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]}"
+    return f"{day.day} {MONTHS[day.month - 1]}"
 
 
 def key_dates(plan: Plan) -> list[tuple[str, KeyDate]]:
@@ -380,7 +379,7 @@ def _ticks(scale: Scale) -> tuple[list[tuple[dt.date, str]], list[dt.date]]:
     quarterly = scale.days > 400
     while month <= scale.last:
         if month >= scale.first and (not quarterly or month.month in (1, 4, 7, 10)):
-            label = _MONTHS[month.month - 1] + (f" {month.year}" if month.month == 1 or not labelled else "")
+            label = MONTHS[month.month - 1] + (f" {month.year}" if month.month == 1 or not labelled else "")
             labelled.append((month, label))
         elif month >= scale.first:
             grid.append(month)
