@@ -172,7 +172,8 @@ def plan_from_draft(d: Draft) -> Plan:
             latest_start=when.latest_start, latest_due=when.latest_due,
             actual_start=when.actual_start, actual_done=when.actual_done, pinned=when.pinned,
             slack=when.slack, critical=when.critical, state=when.state, status=s.status,
-            owners=Owners(owners.resolve("buyer", s.buyer_role, s.buyer_owner, s.name),
+            owners=Owners(NO_BUYER_OWNER if s.internal and not s.buyer_owner else
+                          owners.resolve("buyer", s.buyer_role, s.buyer_owner, s.name),
                           owners.resolve("seller", s.seller_role, s.seller_owner, s.name)),
             internal=s.internal, gate=s.gate, note=s.note, description=s.description, criteria=s.criteria,
             resources=s.resources))
@@ -252,6 +253,11 @@ def _amount(value: float | None) -> float | int | None:
     if value is not None and float(value).is_integer():
         return int(value)
     return value
+
+
+#: The buyer's side of a step the seller does on its own (``internal: true``): nobody at the buyer owns it,
+#: whatever role the template names, unless the brief names someone.
+NO_BUYER_OWNER = Owner("—", None)
 
 
 class _Owners:

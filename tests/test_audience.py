@@ -92,8 +92,14 @@ def test_the_internal_view_has_its_own_file_names_steps_and_review(both: tuple[P
     assert "Contoso Logistics Cloud" in review and "Payback inside twelve months" in review
     assert "Signature: target Fri 18 Dec 2026, forecast Thu 17 Dec 2026, on target." in review
     assert "Purchase order approved: Tom Becker" in review  # the paper process, from the procurement steps
+    assert "| Pricing and terms approved by deal desk *(internal)* | — | Sarah Kim |" in md  # no buyer owner
     deck = everything_in(out / "acme-enterprise.internal.pptx")
     assert "MEDDPICC review (internal: not for the buyer)" in deck
+    from pptx import Presentation
+
+    for number, slide in enumerate(Presentation(str(out / "acme-enterprise.internal.pptx")).slides, 1):
+        text = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+        assert "Internal view: not for the buyer" in text, f"slide {number} is not marked internal"
     assert "Contoso Logistics Cloud" in deck and "Pricing and terms approved by deal desk" in deck
 
 

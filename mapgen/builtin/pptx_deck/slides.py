@@ -101,7 +101,7 @@ class DeckWriter:
     def write(self) -> None:
         plan = self.plan
         self.canvas.footer_text = (f"{plain(plan.buyer.company)} × {plain(plan.seller.company)} · "
-                                   f"Mutual action plan · as of {human_date(plan.today)}")
+                                   f"Mutual action plan · as of {human_date(plan.today)}" + self._internal_mark())
         if self.layout == "compact":
             self.title(compact=True)
             self.meddpicc()
@@ -124,11 +124,16 @@ class DeckWriter:
         self.next_steps()
         self.sign_off()
 
+    def _internal_mark(self) -> str:
+        """On every slide of the seller's internal view (its title and footer), so it is never mistaken for
+        the buyer's deck."""
+        return " · Internal view: not for the buyer" if self.audience == "internal" else ""
+
     # -- 1. title --------------------------------------------------------------------------------
 
     def title(self, compact: bool = False) -> None:
         plan = self.plan
-        subtitle = f"Mutual action plan · {human_date(plan.today)}\n{plan.deal.name}"
+        subtitle = f"Mutual action plan · {human_date(plan.today)}{self._internal_mark()}\n{plan.deal.name}"
         if compact:  # the key dates on the title slide: there is no outcome slide
             for key, date in key_dates(plan):
                 label, day, status, _ = self._key_card(key, date)
