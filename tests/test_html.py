@@ -230,3 +230,17 @@ def test_caption_names_the_shaded_days(render, tmp_path, mapgen_cli) -> None:
     html = (tmp_path / "acme-week-three.html").read_text(encoding="utf-8")
     caption = html[html.index('id="timeline-caption"'):html.index("</figcaption>")]
     assert "Thu 26 Nov 2026 (Thanksgiving Day)" in caption
+
+
+def test_each_month_label_stands_over_its_own_month(render, tmp_path) -> None:
+    """The axis of the enterprise example starts on 21 Oct: too little of October shows to hold its label, so
+    the first label is November's, at November's tick (a review found "Oct 2026" printed over November)."""
+    from mapgen.testing import plan_from_brief
+
+    brief = (Path(__file__).resolve().parents[1] / "examples" / "acme-enterprise.yaml").read_text(encoding="utf-8")
+    page = render("html", plan_from_brief(brief, tmp_path=tmp_path)).decode()
+    labels = re.findall(r'<text x="([\d.]+)" y="14" fill="#475569">(\w+ \d{4})</text>', page)
+    ticks = [float(t) for t in re.findall(r'<line x1="([\d.]+)" y1="18"', page)]
+    assert labels[0][1] == "Nov 2026"
+    for x, _ in labels:
+        assert any(abs(float(x) - 3 - t) < 0.01 for t in ticks)  # each label starts at a month's tick

@@ -173,7 +173,11 @@ def timeline_svg(plan: Plan, accent: str) -> str:
         if month >= first:
             out.append(f'<line x1="{x(month)}" y1="18" x2="{x(month)}" y2="{height}" stroke="#E2E8F0"/>')
         label_day = max(month, first)
-        if x(label_day) < width - 60 and x(label_day) - last_label >= 64:  # labels never overlap
+        following = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        # A month the axis starts inside is labelled only when its label fits before the next month's: else
+        # "Oct 2026" would sit over November and push November's own label out.
+        room = month >= first or x(following) - x(first) >= 64
+        if room and x(label_day) < width - 60 and x(label_day) - last_label >= 64:  # labels never overlap
             last_label = x(label_day)
             out.append(f'<text x="{x(label_day) + 3}" y="14" fill="#475569">{MONTHS[month.month - 1]} {month.year}</text>')
         month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
