@@ -190,3 +190,15 @@ def test_a_section_with_nothing_to_say_is_left_out(render, tmp_path: Path) -> No
     plan = plan_from_brief("deal: {name: Bare}\nbuyer: {company: Buyer}\ndates: {today: 2026-11-02, signature: "
                            "2026-12-18}\n", tmp_path=tmp_path)
     assert "## Who is involved" not in render("md", plan).decode()
+
+
+def test_the_sign_off_lists_who_signs_as_the_deck_and_document_do(render, tmp_path: Path) -> None:
+    from mapgen.testing import plan_from_brief
+    from mapgen.wording import signers
+
+    brief = (Path(__file__).resolve().parents[1] / "examples" / "acme-enterprise.yaml").read_text(encoding="utf-8")
+    plan = plan_from_brief(brief, tmp_path=tmp_path).for_reader("buyer")
+    sign_off = render("md", plan).decode().split("## Sign-off", 1)[1]
+    names = [row[1] for row in tables(sign_off)[0][1:]]
+    assert names == [p.name for side in ("buyer", "seller") for p in signers(plan, side)]
+    assert names == ["Dana Cho", "John Rivera", "Sarah Kim", "Grace Obi"]

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def plan_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
-    from mapgen.wording import date_range, drivers_sentence, target_text
+    from mapgen.wording import date_range, drivers_sentence, signers, target_text
 
     key_dates = [("Signature", "signature", plan.signature)]
     if plan.go_live:
@@ -37,6 +37,8 @@ def plan_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
         "options": context.options,
         "moved": lambda m: moved(plan, m),
         "meddpicc": _meddpicc(plan, context),
+        # who signs for a side, as the deck and the document list them (wording.signers)
+        "signers": lambda side: signers(plan, side),
     }
 
 
