@@ -42,8 +42,8 @@ def derived_risks(plan: Plan, conflicts: Iterable[Conflict] = ()) -> tuple[Risk,
         slip = f", {date.slip} working day{'s' if date.slip != 1 else ''} later" if date.slip else ""
         text = (f"The target {key_label(key)} date of {human_date(date.target)} cannot be met: the earliest is "
                 f"{human_date(date.forecast)}{slip}" + (f", driven by {names}." if names else "."))
-        mitigation = ("Shorten or overlap the steps that decide the date, or agree a new date with the buyer"
-                      if names else "Agree a new date with the buyer")
+        mitigation = ("Shorten or overlap the steps that decide the date, or agree a new date together"
+                      if names else "Agree a new date together")
         out.append(Risk(text, _owner(longest) if longest else None, mitigation, derived=True))
     for m in plan.milestones:
         if not (m.critical and m.is_open and not m.internal):
