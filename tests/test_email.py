@@ -44,7 +44,7 @@ def test_two_parts_with_the_key_dates_next_steps_and_check_in(render, late_plan)
     assert late_plan.buyer.outcome is None or plain(late_plan.buyer.outcome) in text
     msg = parse(data)
     assert msg["Date"] == "Mon, 02 Nov 2026 17:00:00 +0000"  # the plan's "as of" day
-    assert msg["X-Unsent"] == "1" and "Next steps:" in msg["Subject"]
+    assert msg["X-Unsent"] == "1" and "Next steps for " in msg["Subject"]
 
 
 def test_byte_identical(render, sample_plan) -> None:

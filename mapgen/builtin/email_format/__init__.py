@@ -104,7 +104,8 @@ def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
         "sender": seller_lead,
         "buyer_lead": buyer_lead,
         "options": context.options,
-        "subject": one_line(context.options.get("subject") or f"Next steps: {plan.title} (as of {_short(plan.today)})"),
+        "subject": one_line(context.options.get("subject") or f"Next steps for {plain(plan.buyer.company)} × "
+                            f"{plain(plan.seller.company)}, as of {_short(plan.today)}"),
     }
 
 
