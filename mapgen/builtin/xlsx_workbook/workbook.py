@@ -658,7 +658,7 @@ def _people_sheet(ws, plan: Plan, styles: Styles) -> None:  # type: ignore[no-un
                    for i, v in enumerate(values)])
 
 
-RESOURCE_COLUMNS = (("#", 5), ("Step", 46), ("Side", 22), ("Kind", 24), ("Resource", 50))
+RESOURCE_COLUMNS = (("#", 5), ("Step", 54), ("Side", 18), ("Kind", 22), ("Resource", 50))
 
 
 def _resources_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles) -> None:  # type: ignore[no-untyped-def]
