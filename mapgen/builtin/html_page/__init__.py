@@ -39,6 +39,7 @@ STATE_COLOURS = {"done": "#4B5563", "late": "#B91C1C", "at_risk": "#B45309", "bl
 def html_inline(text: Any) -> Markup:
     """Inline Markdown as safe HTML: bold, italic, code, strike and http(s)/mailto links; the rest is text."""
     from markupsafe import Markup, escape
+
     from mapgen.markup import clean, spans
 
     if text is None:
