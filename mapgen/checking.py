@@ -51,7 +51,7 @@ def check_brief(path: Path, catalog: Catalog, today: dt.date | None, report: Rep
         return False
     report("warning", str(path), plan.warnings)
     state = "on track" if plan.feasible else f"target cannot be met (earliest signature {plan.signature.earliest})"
-    shown = len(plan.for_reader("buyer").milestones)  # the steps the buyer sees
+    shown = sum(1 for m in plan.milestones if not m.internal)  # the steps the buyer sees
     report("wrote", str(path), f"{path}: ok: template {plan.template}, {shown} steps, {state}")
     return True
 

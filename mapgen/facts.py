@@ -28,13 +28,17 @@ class DealFacts:
     seller_roles: frozenset[str]
 
 
+def whole_amount(value: float | None) -> float | int | None:
+    """A deal amount as the brief means it: ``250000``, not ``250000.0`` (validation reads numbers as floats)."""
+    if value is not None and float(value).is_integer():
+        return int(value)
+    return value
+
+
 def deal_facts(brief, template: str, today: dt.date) -> DealFacts:  # type: ignore[no-untyped-def]
     """The facts of a validated brief (mapgen.brief.Brief)."""
-    amount = brief.deal.amount
-    if amount is not None and float(amount).is_integer():
-        amount = int(amount)
     return DealFacts(
-        name=brief.deal.name, amount=amount, currency=brief.deal.currency, template=template, today=today,
+        name=brief.deal.name, amount=whole_amount(brief.deal.amount), currency=brief.deal.currency, template=template, today=today,
         signature=brief.dates.signature, go_live=brief.dates.go_live,
         buyer_company=brief.buyer.company, buyer_country=brief.buyer.country,
         seller_company=brief.seller.company,

@@ -73,7 +73,7 @@ def _metrics(plan: Plan) -> Element:
                     "to the proof-of-concept step")
     agreeing = [m for m in plan.milestones if m.id == "success_criteria"]
     if agreeing and agreeing[0].is_open:
-        gaps.append(f"the success criteria are not agreed yet ({_state(agreeing[0])})")
+        gaps.append(f"the success criteria are not agreed yet ({_when(agreeing[0])})")
     return Element("metrics", "M", "Metrics", shows, tuple(gaps))
 
 
@@ -89,7 +89,7 @@ def _economic_buyer(plan: Plan) -> Element:
         owner = m.owners.buyer.name
         shows.append(f"{m.gate or m.name}: {owner}, {_when(m)}")
         if m.late:
-            gaps.append(f"{m.name} is late ({_state(m)})")
+            gaps.append(f"{m.name} is late ({_when(m)})")
     if people and not approvals:
         gaps.append("the economic buyer owns no step before signature: put them on the executive-approval gate")
     return Element("economic_buyer", "E", "Economic buyer", tuple(shows), tuple(gaps))
@@ -115,7 +115,7 @@ def _decision_process(plan: Plan) -> Element:
         gaps.append("the plan has no decision gates before signature")
     for m in gates:
         if m.late:
-            gaps.append(f"{m.gate} is late ({_state(m)})")
+            gaps.append(f"{m.gate} is late ({_when(m)})")
         if not m.owners.buyer.named:
             gaps.append(f"{m.gate}: no buyer owner named")
     return Element("decision_process", "D", "Decision process", shows, tuple(gaps))
@@ -132,7 +132,7 @@ def _paper_process(plan: Plan) -> Element:
         if not m.owners.buyer.named:
             gaps.append(f"{m.name}: no buyer owner named")
         if m.late:
-            gaps.append(f"{m.name} is late ({_state(m)})")
+            gaps.append(f"{m.name} is late ({_when(m)})")
     return Element("paper_process", "P", "Paper process", shows, tuple(gaps))
 
 
@@ -204,7 +204,3 @@ def _when(m: Milestone) -> str:
     if m.is_done and m.actual_done:
         return f"done {human_date(m.actual_done)}"
     return f"due {human_date(m.due)}, {m.state_label.lower()}"
-
-
-def _state(m: Milestone) -> str:
-    return _when(m)

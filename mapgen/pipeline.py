@@ -13,11 +13,10 @@ from mapgen.brief import LoadedBrief, check_done_dates, load_brief, parse_check_
 from mapgen.calendar import BusinessCalendar, holidays_version, weekly_occurrence
 from mapgen.errors import MapgenError, Problem, did_you_mean
 from mapgen.expressions import evaluate
-from mapgen.plan import (CalendarInfo, CheckIn, Deal, Milestone, Owner, Owners, Party, Person, Plan, Qualification,
-                         Risk,
-                         Workstream, role_label)
+from mapgen.facts import deal_facts, whole_amount
+from mapgen.plan import (DEFAULT_PLACEMENT, CalendarInfo, CheckIn, Deal, Milestone, Owner, Owners, Party, Person, Plan,
+                         Qualification, Risk, Workstream, role_label)
 from mapgen.risks import derived_risks
-from mapgen.plan import DEFAULT_PLACEMENT
 from mapgen.scheduler import DEFAULT_AT_RISK_SLACK, schedule
 from mapgen.step import Step
 from mapgen.steps import apply_brief, apply_rules, condition_context, resolve_dependencies
@@ -108,8 +107,6 @@ def draft(loaded: LoadedBrief, *, today: dt.date | None = None, template: str | 
         problems += exc.problems
     if problems:
         raise MapgenError(problems)
-    from mapgen.facts import deal_facts
-
     result = tuple(_through_plugins("adjust_steps", "steps", tuple(steps), loaded.file,
                                     deal=deal_facts(loaded.brief, chosen.name, day), brief=loaded.brief))
     if loaded.brief.dates.go_live and not any(s.id == "go_live" and not s.skip for s in result):
@@ -199,7 +196,7 @@ def plan_from_draft(d: Draft) -> Plan:
     first = min(first, d.today)
     last = max(last, next_check_in.date() if next_check_in else last)
     plan = Plan(
-        deal=Deal(brief.deal.name, _amount(brief.deal.amount), brief.deal.currency),
+        deal=Deal(brief.deal.name, whole_amount(brief.deal.amount), brief.deal.currency),
         template=d.template.name,
         buyer=Party(brief.buyer.company, buyer_people, brief.buyer.outcome, brief.buyer.country),
         seller=Party(brief.seller.company, seller_people),
@@ -247,12 +244,6 @@ def _qualification(given: Any) -> Qualification | None:
         return None
     return Qualification(tuple(given.metrics), tuple(given.decision_criteria), tuple(given.competition),
                          given.compelling_event)
-
-
-def _amount(value: float | None) -> float | int | None:
-    if value is not None and float(value).is_integer():
-        return int(value)
-    return value
 
 
 #: The buyer's side of a step the seller does on its own (``internal: true``): nobody at the buyer owns it,

@@ -97,11 +97,7 @@ def brief_role_problems(loaded: "LoadedBrief", template: "Template", catalog: "C
 def template_role_problems(template: "Template") -> list[Problem]:
     """Step owners naming a role the template does not declare in ``roles:`` and no shipped template knows."""
     known = set(template.roles)
-    used = {r for s in list(template.steps) + [s for rule in template.rules for s in rule.add]
-            for r in (s.buyer_role, s.seller_role)}
-    used |= {r for rule in template.rules for c in rule.set.values() if c.owner is not None
-             for r in (c.owner.buyer, c.owner.seller) if r}
-    if not used <= known:  # the shipped templates' roles are read (two YAML files) only when needed
+    if not template_roles(template) <= known:  # the shipped templates' roles are read (two files) only when needed
         known |= shipped_roles()
     problems = []
     steps = list(template.steps) + [s for rule in template.rules for s in rule.add]

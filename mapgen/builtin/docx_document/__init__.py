@@ -105,10 +105,10 @@ def drop_empty_columns(table) -> None:  # type: ignore[no-untyped-def]
     grid = table._tbl.tblGrid
     layouts = [_layout(row) for row in rows]
     for index in reversed(range(len(grid.gridCol_lst))):
-        # Lazily, row by row: a column with text stops at its first filled cell (a 5,000-row table).
-        below = (_covering(layout, index) for layout in layouts[1:])
+        below = [_covering(layout, index) for layout in layouts[1:]]
+        # any() stops at a column's first filled cell: reading a cell's text is the costly part (5,000 rows)
         if len(grid.gridCol_lst) < 2 or any(c is None or (c[1] == 1 and _text(c[0])) for c in below) \
-                or all(c[1] > 1 for c in (_covering(layout, index) for layout in layouts[1:])):  # type: ignore[index]
+                or all(c[1] > 1 for c in below):  # type: ignore[index]
             continue
         columns = grid.gridCol_lst
         width = columns[index].w or 0

@@ -180,7 +180,7 @@ def timeline_svg(plan: Plan, accent: str) -> str:
         if room and x(label_day) < width - 60 and x(label_day) - last_label >= 64:  # labels never overlap
             last_label = x(label_day)
             out.append(f'<text x="{x(label_day) + 3}" y="14" fill="#475569">{MONTHS[month.month - 1]} {month.year}</text>')
-        month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        month = following
     for i, m in enumerate(steps):
         y = top + i * lane
         name = plain(m.name).replace("\n", " ")

@@ -10,7 +10,7 @@ from mapgen.wording import drivers_sentence, escape_markdown, human_date, late_s
 
 from .canvas import AT_RISK_TEXT, BLOCKED, DONE, LATE, MUTED, TEXT, Box, Canvas, Cell, runs_of
 from .measure import line_height, wrap
-from .talk import notes_for
+from .talk import TalkTrack
 from .timeline import draw_timeline, key_dates
 
 PLAN_COLUMNS = (("#", 46.0), ("Step", 248.0), ("Workstream", 92.0), ("buyer", 102.0), ("seller", 102.0),
@@ -56,6 +56,8 @@ DIGEST_WEEKS = 4
 
 #: The step numbers an owner still to be named is listed with; more are counted.
 OWNS_LISTED = 30
+#: Past OWNS_LISTED, the first this many numbers are listed, then how many more.
+OWNS_FIRST = 10
 
 
 def owns(steps: Sequence[Milestone]) -> str:
@@ -63,8 +65,8 @@ def owns(steps: Sequence[Milestone]) -> str:
     numbers = [str(m.number) for m in steps]
     if len(numbers) <= OWNS_LISTED:
         return "Owns: " + ", ".join(numbers)
-    rest = len(numbers) - 10
-    return f"Owns {len(numbers):,} steps: " + ", ".join(numbers[:10]) + f" and {rest:,} more (see the workbook)"
+    rest = len(numbers) - OWNS_FIRST
+    return f"Owns {len(numbers):,} steps: " + ", ".join(numbers[:OWNS_FIRST]) + f" and {rest:,} more (see the workbook)"
 
 
 def digest_note(shown: int, total: int) -> str:
@@ -86,7 +88,7 @@ class DeckWriter:
         self.canvas = canvas
         self.plan = plan
         self.audience = audience  # "internal" adds the MEDDPICC review
-        self.source = source
+        self.talk = TalkTrack(plan, source)
         self.layout = layout
         self.page = 1
 
@@ -95,7 +97,7 @@ class DeckWriter:
         return self.canvas.content_slide(title, self.page)
 
     def notes(self, slide, key: str, extra: str = "") -> None:  # type: ignore[no-untyped-def]
-        text = notes_for(self.plan, key, self.source)
+        text = self.talk.notes(key)
         self.canvas.notes(slide, text + (f"\n\n{extra}" if extra else ""))
 
     def write(self) -> None:
@@ -141,8 +143,8 @@ class DeckWriter:
         slide = self.canvas.title_slide(plan.title, subtitle)
         extra = ""
         if compact:
-            extra = "\n\n" + notes_for(plan, "outcome", self.source)
-        self.canvas.notes(slide, notes_for(plan, "title", self.source) + extra)
+            extra = "\n\n" + self.talk.notes("outcome")
+        self.canvas.notes(slide, self.talk.notes("title") + extra)
 
     # -- 2. outcome and key dates -------------------------------------------------------------------
 
@@ -376,7 +378,7 @@ class DeckWriter:
         shaded = drawn.shaded
         table = Box(box.left, box.bottom - table_h, sum(widths), table_h)
         shown = self._fitted_table(slide, table, widths, header, rows) if rows else 0
-        notes = [notes_for(plan, "timeline", self.source)]
+        notes = [self.talk.notes("timeline")]
         if drawn.summary:
             notes.append(drawn.notes(len(steps), shaded=False))
         if shown < len(steps):
@@ -385,7 +387,7 @@ class DeckWriter:
                                                           for m in steps[shown:]) + ".")
         if shaded:
             notes.append("Shaded on the timeline (no work planned): " + "; ".join(shaded) + ".")
-        notes.append(notes_for(plan, "plan", self.source))
+        notes.append(self.talk.notes("plan"))
         why = self._why_steps(steps)
         if why:
             notes.append(why)

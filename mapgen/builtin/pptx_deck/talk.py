@@ -63,33 +63,29 @@ DEFAULT_NOTES: dict[str, str] = {
 }
 
 
-def notes_for(plan: Plan, slide: str, source: str | None = None) -> str:
-    """The talk track for one slide, from the template's wording or the default."""
-    text = plan.text(f"deck.notes.{slide}", DEFAULT_NOTES[slide])
-    from mapgen.sandbox import budget
+class TalkTrack:
+    """The speaker notes of one deck: what they may say about the plan is worked out once, and each slide's
+    notes are rendered from it (a 5,000-step plan's late steps and drivers are not listed again per slide)."""
 
-    try:
-        with budget():
-            return _compile(text).render(**_variables(plan)).strip()
-    except Exception as exc:  # a template's wording error names the template
-        message = getattr(exc, "message", None) or str(exc)
-        raise RenderError([Problem(f"format pptx: text.deck.notes.{slide}: {message}", source)]) from exc
+    def __init__(self, plan: Plan, source: str | None = None) -> None:
+        self.plan = plan
+        self.source = source
+        self.variables = _variables(plan)
 
+    def notes(self, slide: str) -> str:
+        """The talk track for one slide, from the template's wording or the default."""
+        text = self.plan.text(f"deck.notes.{slide}", DEFAULT_NOTES[slide])
+        from mapgen.sandbox import budget
 
-#: The last plan's variables: every slide's notes read the same ones (the plan is immutable, and held here so
-#: its id is not reused).
-_last: list[tuple[Plan, dict[str, Any]]] = []
+        try:
+            with budget():
+                return _compile(text).render(**self.variables).strip()
+        except Exception as exc:  # a template's wording error names the template
+            message = getattr(exc, "message", None) or str(exc)
+            raise RenderError([Problem(f"format pptx: text.deck.notes.{slide}: {message}", self.source)]) from exc
 
 
 def _variables(plan: Plan) -> dict[str, Any]:
-    if _last and _last[0][0] is plan:
-        return _last[0][1]
-    variables = _compute(plan)
-    _last[:] = [(plan, variables)]
-    return variables
-
-
-def _compute(plan: Plan) -> dict[str, Any]:
     from mapgen.wording import drivers_sentence, human_date
 
     late = [plain(m.name) for m in plan.late_steps()]
