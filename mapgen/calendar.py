@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from typing import Iterable
+import functools
+from typing import Callable, Iterable, TypeVar
 
 from mapgen.errors import MapgenError
 
 _DAY = dt.timedelta(days=1)
+T = TypeVar("T")
 
 
 class CalendarError(MapgenError):
@@ -28,11 +30,12 @@ class BusinessCalendar:
                  weekend: Iterable[int] | None = None) -> None:
         self.country, self.subdivision = split_country(country)
         self.closed = tuple(sorted(closed))
-        self._holidays = None
-        default_weekend = {5, 6}
+        #: The public holidays of the years indexed, by day (None: no country, no holidays).
+        self._holidays: dict[dt.date, str] | None = None
+        default_weekend: Iterable[int] = {5, 6}
         if self.country:
-            self._holidays = self._country_holidays(())
-            default_weekend = set(getattr(self._holidays, "weekend", default_weekend))
+            default_weekend = country_weekend(self.country, self.subdivision)
+            self._holidays = {}
         self.weekend = frozenset(weekend if weekend is not None else default_weekend)
         if len(self.weekend) >= 7:
             raise CalendarError("the calendar has no working day in the week", ("calendar", "weekend"))
@@ -40,17 +43,6 @@ class BusinessCalendar:
         self._last: dt.date | None = None
         self._days: list[dt.date] = []  # working days in [_first, _last]
         self._index: dict[dt.date, int] = {}
-
-    def _country_holidays(self, years: Iterable[int]):  # type: ignore[no-untyped-def]
-        import holidays
-
-        _light_countries_package()
-        try:
-            # English names whatever the machine's locale (holidays reads LANG otherwise): same bytes everywhere.
-            return holidays.country_holidays(self.country, subdiv=self.subdivision, years=years, language="en_US")
-        except NotImplementedError as exc:
-            code = self.country + (f"-{self.subdivision}" if self.subdivision else "")
-            raise MapgenError(f"no holiday calendar for '{code}': {exc}") from None
 
     # -- building the index -------------------------------------------------------------------------
 
@@ -71,8 +63,8 @@ class BusinessCalendar:
     def _build(self, first: dt.date, last: dt.date) -> None:
         holidays_set: set[dt.date] = set()
         if self._holidays is not None:
-            self._holidays = self._country_holidays(range(first.year, last.year + 1))
-            holidays_set = set(self._holidays.keys())
+            self._holidays = public_holidays(self.country, self.subdivision, first.year, last.year)  # type: ignore[arg-type]
+            holidays_set = set(self._holidays)
         closed_days = set()
         for start, end in self.closed:
             day = max(start, first)
@@ -99,6 +91,7 @@ class BusinessCalendar:
     def holiday_name(self, day: dt.date) -> str | None:
         if self._holidays is None:
             return None
+        self._ensure(day)
         return self._holidays.get(day)
 
     def holidays_between(self, first: dt.date, last: dt.date) -> dict[dt.date, str]:
@@ -107,7 +100,7 @@ class BusinessCalendar:
             return {}
         self._ensure(first)
         self._ensure(last)
-        return {day: str(name) for day, name in sorted(self._holidays.items())
+        return {day: name for day, name in sorted(self._holidays.items())
                 if first <= day <= last and day.weekday() not in self.weekend}
 
     def on_or_before(self, day: dt.date) -> dt.date:
@@ -162,11 +155,53 @@ def split_country(code: str | None) -> tuple[str | None, str | None]:
     return country, subdivision or None
 
 
+@functools.cache
 def holidays_version() -> str:
     """The ``holidays`` package's version: its data decides dates, so plans record it."""
     from importlib.metadata import version
 
     return version("holidays")
+
+
+# -- the holidays package, through the cache ---------------------------------------------------------
+#
+# Importing ``holidays`` and one country's module costs more than scheduling a plan, and what they
+# return is decided by the package's version and the arguments alone: each answer is kept in the
+# on-disk cache (mapgen/cache.py), so a command that has seen the country before imports nothing.
+
+def _remembered(kind: str, args: tuple[object, ...], compute: Callable[[], T]) -> T:
+    from mapgen import cache
+
+    return cache.remember(cache.key(kind, holidays_version(), repr(args)), compute)
+
+
+def _country_holidays(country: str, subdivision: str | None, years: Iterable[int]):  # type: ignore[no-untyped-def]
+    import holidays
+
+    _light_countries_package()
+    try:
+        # English names whatever the machine's locale (holidays reads LANG otherwise): same bytes everywhere.
+        return holidays.country_holidays(country, subdiv=subdivision, years=years, language="en_US")
+    except NotImplementedError as exc:
+        code = country + (f"-{subdivision}" if subdivision else "")
+        raise MapgenError(f"no holiday calendar for '{code}': {exc}") from None
+
+
+def country_weekend(country: str, subdivision: str | None) -> list[int]:
+    """The weekdays (0 = Monday) that are the weekend in ``country``; an unknown country is an error."""
+    return _remembered("weekend", (country, subdivision), lambda: sorted(
+        getattr(_country_holidays(country, subdivision, ()), "weekend", {5, 6})))
+
+
+def public_holidays(country: str, subdivision: str | None, first_year: int, last_year: int) -> dict[dt.date, str]:
+    """The public holidays ``holidays`` gives for these years together (a holiday observed across New
+    Year belongs to the range that holds it), with English names."""
+    def compute() -> list[tuple[int, str]]:
+        found = _country_holidays(country, subdivision, range(first_year, last_year + 1))
+        return sorted((day.toordinal(), str(name)) for day, name in found.items())
+
+    pairs = _remembered("holidays", (country, subdivision, first_year, last_year, "en_US"), compute)
+    return {dt.date.fromordinal(ordinal): name for ordinal, name in pairs}
 
 
 def weekly_occurrence(calendar: BusinessCalendar, weekday: int, time: dt.time,
@@ -187,10 +222,13 @@ def weekly_occurrence(calendar: BusinessCalendar, weekday: int, time: dt.time,
 
 
 def country_codes() -> list[str]:
-    """Every country code ``holidays`` knows (with aliases such as UK), read from its registry: no imports."""
-    from holidays.registry import EntityLoader
+    """Every country code ``holidays`` knows (with aliases such as UK), read from its registry: no country imports."""
+    def compute() -> list[str]:
+        from holidays.registry import EntityLoader
 
-    return list(EntityLoader.get_country_codes(include_aliases=True))
+        return list(EntityLoader.get_country_codes(include_aliases=True))
+
+    return _remembered("countries", (), compute)
 
 
 def subdivisions_of(country: str) -> list[str] | None:
@@ -199,12 +237,16 @@ def subdivisions_of(country: str) -> list[str] | None:
     Loads that country's module only: ``holidays.list_supported_countries()`` would import
     all of them (about 250 modules, 100 ms and more).
     """
-    import holidays
-
     if country not in set(country_codes()):
         return None
-    _light_countries_package()
-    return list(getattr(holidays, country).subdivisions)
+
+    def compute() -> list[str]:
+        import holidays
+
+        _light_countries_package()
+        return list(getattr(holidays, country).subdivisions)
+
+    return _remembered("subdivisions", (country,), compute)
 
 
 def _light_countries_package() -> None:

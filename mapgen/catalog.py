@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mapgen import cache
 from mapgen.errors import MapgenError, Problem, TemplateError, did_you_mean
 from mapgen.step import Step
 from mapgen.template import TEMPLATE_FILE, Template, extend, read_template_file, standalone
+from mapgen.yamlio import load_yaml
 
 
 def load_template(folder: Path, catalog: "Catalog | None" = None, _seen: tuple[Path, ...] = ()) -> Template:
@@ -23,6 +25,13 @@ def load_template(folder: Path, catalog: "Catalog | None" = None, _seen: tuple[P
     if folder in _seen:
         chain = " -> ".join(str(p.name) for p in _seen + (folder,))
         raise TemplateError(f"templates extend each other in a cycle: {chain}", str(folder / TEMPLATE_FILE))
+    stored = _stored_as(folder, catalog)
+    if stored is not None:
+        hit = cache.get(stored, record=True)
+        if isinstance(hit, Template):
+            if catalog is not None:
+                catalog.loaded[folder] = hit
+            return hit
     raw, lines = read_template_file(folder)
     if raw.extends:
         if catalog is None:
@@ -45,7 +54,47 @@ def load_template(folder: Path, catalog: "Catalog | None" = None, _seen: tuple[P
         raise TemplateError(problems)
     if catalog is not None:
         catalog.loaded[folder] = template
+    if stored is not None:
+        cache.put(stored, template, record=True)
     return template
+
+
+def _stored_as(folder: Path, catalog: "Catalog | None") -> str | None:
+    """The cache entry of the loaded template in ``folder``: keyed on its file and each parent's, with
+    their folders (``extends`` resolves through the search path, so a parent found elsewhere is another
+    template), the shipped templates (their roles count as declared), and the code and libraries that
+    build and check it. None when the cache is off or the chain cannot be followed (a broken file:
+    loading it reports why)."""
+    if cache.cache_dir() is None:
+        return None
+    import jinja2
+    import pydantic
+
+    from mapgen.template import shipped_templates
+    from mapgen.yamlio import parser_stamp
+
+    parts: list[str | bytes] = [cache.code_stamp(), parser_stamp(), pydantic.VERSION, jinja2.__version__]
+    try:
+        parts += [path.read_bytes() for path in sorted(shipped_templates().glob(f"*/{TEMPLATE_FILE}"))]
+    except OSError:
+        return None
+    current, seen = folder, set()
+    while current not in seen:
+        seen.add(current)
+        path = current / TEMPLATE_FILE
+        try:
+            parts += [str(current), path.read_bytes()]
+            data, _ = load_yaml(path, cached=True)
+        except (OSError, MapgenError):
+            return None
+        parent = data.get("extends") if isinstance(data, dict) else None
+        if parent is None:
+            return cache.key("template", *parts)
+        found = catalog.folder_of(parent, exclude=current) if catalog is not None and isinstance(parent, str) else None
+        if found is None:
+            return None
+        current = found.resolve()
+    return None  # a cycle: loading reports it
 
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from pydantic import Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from mapgen.errors import Problem, TemplateError, did_you_mean
 from mapgen.step import Resources, Source, Step, patch
@@ -25,12 +25,19 @@ TEMPLATE_FILE = "template.yaml"
 
 # -- the file format -----------------------------------------------------------------------------
 
-class OwnerRoles(Model):
+class TemplateModel(Model):
+    """A part of the template file format. Its validators are built when a file is first validated:
+    a run whose templates all come from the cache (mapgen/cache.py) never builds them."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class OwnerRoles(TemplateModel):
     buyer: Role
     seller: Role
 
 
-class StepIn(Model):
+class StepIn(TemplateModel):
     id: Id
     name: Text
     duration: Duration
@@ -48,12 +55,12 @@ class AddStepIn(StepIn):
     workstream: Id
 
 
-class OwnerRolesPatch(Model):
+class OwnerRolesPatch(TemplateModel):
     buyer: Role | None = None
     seller: Role | None = None
 
 
-class StepPatch(Model):
+class StepPatch(TemplateModel):
     """Changes to an existing step (a child template's ``milestones``, a rule's ``set``)."""
 
     name: Text | None = None
@@ -68,13 +75,13 @@ class StepPatch(Model):
     resources: ResourcesIn | None = None  # a side given replaces the inherited one; a side left out is kept
 
 
-class WorkstreamIn(Model):
+class WorkstreamIn(TemplateModel):
     id: Id
     name: Text
     milestones: tuple[StepIn, ...] = ()
 
 
-class RuleIn(Model):
+class RuleIn(TemplateModel):
     when: str
     add: tuple[AddStepIn, ...] = ()
     skip: tuple[Id, ...] = ()
@@ -82,12 +89,12 @@ class RuleIn(Model):
     warn: Text | None = None
 
 
-class SelectIn(Model):
+class SelectIn(TemplateModel):
     when: str | None = None
     priority: int = 0
 
 
-class TemplateFile(Model):
+class TemplateFile(TemplateModel):
     name: TemplateName
     description: Text = ""
     extends: str | None = None
@@ -175,7 +182,7 @@ def read_template_file(folder: Path) -> tuple[TemplateFile, Lines]:
     path = folder / TEMPLATE_FILE
     if not path.is_file():
         raise TemplateError(f"no {TEMPLATE_FILE} in template folder {folder}", str(folder))
-    data, lines = load_yaml(path)
+    data, lines = load_yaml(path, cached=True)  # every command reads every template
     if not isinstance(data, dict):
         raise TemplateError("a template is a mapping with name, workstreams, rules...", lines.file, 1)
     try:

@@ -7,6 +7,7 @@ than by the YAML parser with none. ``Lines`` maps a value's path to its 1-based 
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any, Iterable
@@ -19,9 +20,13 @@ PathKey = tuple[Any, ...]
 class Lines:
     """1-based line numbers by path; a path not recorded falls back to its nearest parent."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, table: dict[PathKey, int] | None = None) -> None:
         self.file = file
-        self._lines: dict[PathKey, int] = {}
+        self._lines: dict[PathKey, int] = dict(table or {})
+
+    def table(self) -> dict[PathKey, int]:
+        """Every recorded path and its line (what the parse cache stores)."""
+        return dict(self._lines)
 
     def set(self, path: PathKey, line: int) -> None:
         self._lines.setdefault(path, line)
@@ -86,11 +91,13 @@ MAX_DEPTH = 50
 MAX_VALUES = 100_000
 
 
-def load_yaml(path: Path, text: str | None = None, display: str | None = None) -> tuple[Any, Lines]:
-    """Parse a YAML file into plain data plus line numbers. Every error carries its line."""
-    from ruamel.yaml.composer import MaxDepthExceededError
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+def load_yaml(path: Path, text: str | None = None, display: str | None = None,
+              cached: bool = False) -> tuple[Any, Lines]:
+    """Parse a YAML file into plain data plus line numbers. Every error carries its line.
 
+    ``cached`` keeps the parse in the on-disk cache (mapgen/cache.py): for templates, which every
+    command reads. Only files that parse are stored, so every error is still found and located.
+    """
     name = display or str(path)
     if text is None:
         try:
@@ -99,11 +106,47 @@ def load_yaml(path: Path, text: str | None = None, display: str | None = None) -
             raise MapgenError("no such file", name) from None
         except OSError as exc:
             raise MapgenError(f"cannot read: {exc.strerror}", name) from None
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise MapgenError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", name, line) from None
+        if cached:
+            from mapgen import cache
+
+            entry = cache.key("yaml", parser_stamp(), data)
+            hit = cache.get(entry)
+            if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[1], dict):
+                return hit[0], Lines(name, hit[1])
+            value, lines = _parse(data, name)
+            cache.put(entry, (value, lines.table()))
+            return value, lines
+        return _parse(data, name)
+    return _parse_text(text, name)
+
+
+@functools.cache
+def parser_stamp() -> str:
+    """What decides how bytes parse, for the parse cache: this module's own file (an edited checkout
+    must not reuse old parses) and ruamel.yaml's version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    source = Path(__file__).stat()
+    try:
+        ruamel = version("ruamel.yaml")
+    except PackageNotFoundError:  # pragma: no cover - a vendored copy
+        ruamel = "unknown"
+    return f"{ruamel}|{source.st_size}|{source.st_mtime_ns}"
+
+
+def _parse(data: bytes, name: str) -> tuple[Any, Lines]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise MapgenError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", name, line) from None
+    return _parse_text(text, name)
+
+
+def _parse_text(text: str, name: str) -> tuple[Any, Lines]:
+    from ruamel.yaml.composer import MaxDepthExceededError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     text = _UNPRINTABLE.sub("", text)
     try:
         raw = _yaml().load(text)

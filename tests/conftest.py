@@ -1,3 +1,7 @@
+import atexit
+import os
+import shutil
+import tempfile
 from importlib.metadata import entry_points
 
 import pytest
@@ -8,6 +12,13 @@ from tests import slow
 # fixtures just by installing mapgen. Running from a source tree that is not installed, load it here.
 if not any(ep.value == "mapgen.testing" for ep in entry_points(group="pytest11")):
     pytest_plugins = ("mapgen.testing",)
+
+
+# The on-disk cache (mapgen/cache.py) lives in a folder of this run's, never in the user's cache; the
+# suite goes through it as users do (misses first, then hits). Subprocesses inherit it.
+if "MAPGEN_CACHE_DIR" not in os.environ:
+    os.environ["MAPGEN_CACHE_DIR"] = _CACHE = tempfile.mkdtemp(prefix="mapgen-test-cache-")
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 
 @pytest.hookimpl(tryfirst=True)
