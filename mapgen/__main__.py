@@ -1,3 +1,3 @@
-from mapgen.cli import main
+from mapgen._entry import main
 
 main()
