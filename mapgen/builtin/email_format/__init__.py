@@ -12,10 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +22,9 @@ from mapgen.hookspecs import hookimpl
 from mapgen.markup import plain
 
 if TYPE_CHECKING:
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+
     from mapgen.plan import Person, Plan
 
 TEXT_TEMPLATE = "email.txt.j2"
@@ -40,6 +39,8 @@ def one_line(text: Any) -> str:
 
 
 def _address(person: Person) -> Address | None:
+    from email.headerregistry import Address  # the email package only when an email is written
+
     if not person.email:
         return None
     try:
@@ -69,6 +70,8 @@ class EmailFormat(OutputFormat):
         variables = template_context(plan, context)
         text = _render(context, TEXT_TEMPLATE, variables, autoescape=False)
         html = _render(context, HTML_TEMPLATE, variables, autoescape=True)
+        from email.policy import SMTP
+
         return message(plan, variables, text, html).as_bytes(policy=SMTP)
 
     def check_template(self, context: RenderContext) -> list[Problem]:
@@ -116,6 +119,10 @@ def _short(day: dt.date) -> str:
 
 
 def message(plan: Plan, variables: dict[str, Any], text: str, html: str) -> EmailMessage:
+    from email.message import EmailMessage
+    from email.policy import SMTP
+    from email.utils import format_datetime
+
     msg = EmailMessage(policy=SMTP)
     sender = variables["sender"]
     if sender is not None and (address := _address(sender)) is not None:
