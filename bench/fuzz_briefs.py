@@ -5,7 +5,8 @@ Run: python bench/fuzz_briefs.py [--cases N] [--seed S] [--formats md,json] [--t
 Each case mutates one of the example briefs (values swapped for hostile ones at random places, keys
 added or removed, YAML-level edits: tags, directives, aliases, stray bytes) and, every K-th case, a copy
 of a shipped template (conditions, durations, references, a hostile Markdown template), then runs
-``mapgen generate``. A case fails the error contract (contract section 5) when mapgen:
+``mapgen generate``. A case fails the README's promise about errors ("one line each,
+``FILE:LINE: error: MESSAGE``") when mapgen:
 
 - reports an internal error, a traceback, or exits with anything but 0 or 1;
 - prints an error about the brief or the template without its line (``FILE:LINE: error: ...``), or an

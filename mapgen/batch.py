@@ -1,4 +1,4 @@
-"""Batch builds (contract section 8): many briefs, in parallel, incrementally, or only checked.
+"""Batch builds (docs/ci.md): many briefs, in parallel, incrementally, or only checked.
 
 ``mapgen generate DIR`` finds every brief under DIR (recursively) and writes its outputs to the
 same relative folder under OUT. Each brief builds on its own: a bad one fails alone. A manifest

@@ -1,4 +1,4 @@
-"""What changed between two plans (contract §7): the slip report behind ``mapgen diff`` and the
+"""What changed between two plans (docs/keeping-current.md): the slip report behind ``mapgen diff`` and the
 "What changed since DATE" section of every format.
 
 ``compare(old, new)`` takes two Plans (a plan JSON is read back with ``plan_from_dict``) and

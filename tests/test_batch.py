@@ -1,4 +1,4 @@
-"""Batch builds (contract section 8): folders, parallel builds, incremental runs, --check, --prune, --shard."""
+"""Batch builds (docs/ci.md): folders, parallel builds, incremental runs, --check, --prune, --shard."""
 
 from __future__ import annotations
 
