@@ -123,7 +123,7 @@ def put(name: str, value: Any, *, record: bool = False) -> None:
 
     suffix = _RECORD if record else _PLAIN
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # records are pickles: only their owner writes them
         fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
         try:
             with os.fdopen(fd, "wb") as handle:

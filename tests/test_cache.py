@@ -43,6 +43,7 @@ def test_a_second_run_reads_templates_and_holidays_from_the_cache(cache_dir: Pat
     first = run("check", "examples/acme-enterprise.yaml", env=env)
     assert first.returncode == 0, first.stderr
     assert {"template", "yaml", "holidays", "weekend", "countries", "subdivisions"} <= set(entries(cache_dir))
+    assert cache_dir.stat().st_mode & 0o777 == 0o700
     code = ("import sys; from mapgen.cli import main\n"
             "try: main(['check', 'examples/acme-enterprise.yaml'])\n"
             "except SystemExit as e: code = e.code\n"
