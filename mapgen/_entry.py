@@ -17,7 +17,7 @@ def main() -> None:
     """Start-up builds tens of thousands of long-lived objects (pydantic's validators, Jinja2's and
     click's tables) and almost no garbage cycles, yet the default thresholds scanned them again and
     again; at exit the interpreter's last collections walk them all once more. Rarer collections,
-    and what is alive frozen at exit, take about a fifth off ``mapgen check`` (bench/README.md).
+    and what is alive frozen at exit, take about 25 ms off ``mapgen check`` (bench/README.md).
     Memory is still freed by reference counting, as always."""
     gc.set_threshold(COMMAND_GC_THRESHOLD, *gc.get_threshold()[1:])
     atexit.register(gc.freeze)
