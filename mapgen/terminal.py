@@ -13,7 +13,7 @@ import click
 
 from mapgen.markup import plain
 from mapgen.plan import KeyDate, Plan
-from mapgen.wording import drivers_sentence
+from mapgen.wording import drivers_sentence, key_outlook
 
 _STATE_STYLE = {"late": {"fg": "red"}, "at_risk": {"fg": "yellow"}, "blocked": {"fg": "magenta"},
                 "done": {"dim": True}, "on_track": {}}
@@ -27,8 +27,12 @@ def _fit(text: str, width: int) -> str:
 def _key_line(label: str, date: KeyDate, plan: Plan, key: str, width: int) -> list[str]:
     target = f"target {date.target}" + (" (worked out)" if date.derived else "")
     line = f"{label:<10} {target}, planned {date.planned}, forecast {date.forecast}"
+    outlook = key_outlook(plan, key)
     if not date.feasible:
         line += click.style("   CANNOT BE MET", fg="red", bold=True)
+    elif outlook.state in ("at_risk", "blocked"):
+        line += click.style(f"   {outlook.text.upper()}", fg="yellow" if outlook.state == "at_risk" else "magenta",
+                            bold=True)
     lines = [line]
     why = plain(drivers_sentence(plan, key))
     if why:

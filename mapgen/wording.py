@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from mapgen.markup import escape_markdown  # the one Markdown escaping; formats import it from here too
 from mapgen.plan import Person, Plan
@@ -87,6 +87,35 @@ def drivers_sentence(plan: Plan, key: str = "signature") -> str:
     elif not date.feasible:
         text += ", after the target"
     return f"{chain}: {text}" if chain else text[:1].upper() + text[1:]
+
+
+class Outlook(NamedTuple):
+    """How a key date stands: ``text`` to show, ``state`` (a step state: done, late, at_risk, blocked,
+    on_track) to colour it by."""
+
+    text: str
+    state: str
+
+
+def key_outlook(plan: Plan, key: str = "signature") -> Outlook:
+    """How a key date stands: ``Outlook("At risk: 1 working day to spare", "at_risk")``. It is the key step's own state (docs/scheduling.md), so a signature whose forecast has
+    less room than a step needs to be on track reads "At risk" beside the amber steps that drive it,
+    never "On track". Formats add the slip to "Cannot be met" in their own way."""
+    date = plan.key_date(key)
+    step = plan.by_id.get(key)
+    if date is None:
+        return Outlook("", "on_track")
+    if step is not None and step.is_done:
+        return Outlook("Done", "done")
+    if not date.feasible:
+        return Outlook("Cannot be met", "late")
+    if step is not None and step.state == "blocked":
+        return Outlook("Blocked", "blocked")
+    if step is not None and step.state == "at_risk":
+        spare = max(0, step.slack or 0)
+        room = "no working day" if spare == 0 else f"{spare} working day{'s' if spare != 1 else ''}"
+        return Outlook(f"At risk: {room} to spare", "at_risk")
+    return Outlook("On track", "on_track")
 
 
 def target_text(plan: Plan, key: str = "signature") -> str:

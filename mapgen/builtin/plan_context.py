@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def plan_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
-    from mapgen.wording import date_range, drivers_sentence, signers, target_text
+    from mapgen.wording import date_range, drivers_sentence, key_outlook, signers, target_text
 
     key_dates = [("Signature", "signature", plan.signature)]
     if plan.go_live:
@@ -23,6 +23,7 @@ def plan_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
         "key_dates": key_dates,
         "why": {key: drivers_sentence(plan, key) for _, key, _ in key_dates},
         "target_text": lambda key: target_text(plan, key),
+        "outlook": lambda key: key_outlook(plan, key),
         "after": lambda m: ", ".join(str(n) for n in plan.waits_for(m)),
         "next_steps": plan.next_steps(),
         "date_range": date_range,

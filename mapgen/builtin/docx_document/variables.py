@@ -11,7 +11,8 @@ from typing import Any
 
 from mapgen.markup import clean, plain, spans
 from mapgen.plan import Milestone, Plan
-from mapgen.wording import date_range, drivers_sentence, escape_markdown, human_date, late_sentence, signers, target_text
+from mapgen.wording import (date_range, drivers_sentence, escape_markdown, human_date, key_outlook, late_sentence,
+                             signers, target_text)
 
 LATE_COLOR = "C81E1E"
 MUTED_COLOR = "6B7280"
@@ -104,10 +105,11 @@ def _key_dates(plan: Plan, template) -> list[dict[str, Any]]:  # type: ignore[no
     if plan.go_live:
         pairs.append(("Go-live", "go_live", plan.go_live))
     for label, key, date in pairs:
-        status = ("On track" if date.feasible else "**Cannot be met**")
+        outlook = key_outlook(plan, key)
+        status = f"**{outlook.text}**" if outlook.state in ("late", "at_risk", "blocked") else outlook.text
         rows.append({"label": label, "target": target_text(plan, key), "planned": human_date(date.planned),
                      "forecast": human_date(date.forecast), "earliest": human_date(date.forecast),
-                     "status": rich(template, status, color=None if date.feasible else LATE_COLOR)})
+                     "status": rich(template, status, color=STATE_COLORS.get(outlook.state))})
     return rows
 
 

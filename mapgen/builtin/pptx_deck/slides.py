@@ -6,7 +6,8 @@ from typing import Callable, Sequence
 
 from mapgen.markup import plain
 from mapgen.plan import KeyDate, Milestone, Person, Plan
-from mapgen.wording import drivers_sentence, escape_markdown, human_date, late_sentence, signers, step_label
+from mapgen.wording import (drivers_sentence, escape_markdown, human_date, key_outlook, late_sentence, signers,
+                             step_label)
 
 from .canvas import AT_RISK_TEXT, BLOCKED, DONE, LATE, MUTED, TEXT, Box, Canvas, Cell, runs_of
 from .measure import line_height, wrap
@@ -183,10 +184,10 @@ class DeckWriter:
             y += line_height(24) + 4
             if status:
                 room = card.bottom - 8 - y
-                status_size, status_lines = fitted(status, inner, room, (12, 11, 10, 9), bold=fill == LATE,
-                                                   markdown=False)
+                warn = fill in (LATE, AT_RISK_TEXT, BLOCKED)
+                status_size, status_lines = fitted(status, inner, room, (12, 11, 10, 9), bold=warn, markdown=False)
                 canvas.textbox(slide, Box(card.left + 14, y, inner, room), status, size=status_size,
-                               bold=fill == LATE, color=colour, markdown=False, max_lines=max(status_lines, 1))
+                               bold=warn, color=colour, markdown=False, max_lines=max(status_lines, 1))
         self._why(slide, Box(box.left, top + card_h + 16, box.width, box.bottom - (top + card_h + 16)))
         self.notes(slide, "outcome")
 
@@ -206,6 +207,11 @@ class DeckWriter:
         if date.requested:
             lines.append(f"Asked for {human_date(date.requested)}, not a working day")
         if date.feasible:
+            outlook = key_outlook(plan, key)
+            if outlook.state in ("at_risk", "blocked"):  # the key step's own state, as the plan table shows it
+                lines.append(f"Forecast {human_date(date.forecast)}, {outlook.text[:1].lower()}{outlook.text[1:]}")
+                return label, human_date(date.target), "\n".join(lines), \
+                    AT_RISK_TEXT if outlook.state == "at_risk" else BLOCKED
             lines.append(f"Forecast {human_date(date.forecast)}: on track")
             return label, human_date(date.target), "\n".join(lines), "accent1"
         days = f"{date.slip} working day{'s' if date.slip != 1 else ''} late" if date.slip else "late"

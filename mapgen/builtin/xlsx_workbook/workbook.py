@@ -11,7 +11,7 @@ from mapgen.markup import clean
 from mapgen.plan import STATE_LABELS, STATUS_LABELS, STATUSES, Milestone, Plan, role_label
 from mapgen.sync import cell_text as text  # what a cell shows for a text field: sync reads it back
 from mapgen.sync import started_shown
-from mapgen.wording import drivers_sentence, human_date, key_label
+from mapgen.wording import drivers_sentence, human_date, key_label, key_outlook
 
 DATE_FORMAT = "ddd d mmm yyyy"
 WEEK_FORMAT = "d mmm"
@@ -96,6 +96,7 @@ class Styles:
         self.section = font(bold=True, size=12, color="1E293B")
         self.bold = font(bold=True)
         self.late = font(bold=True, color=LATE_TEXT)
+        self.at_risk = font(bold=True, color=AT_RISK_TEXT)
         self.muted = font(italic=True, color="6B7280")
         self.small = font(size=8, color="475569")
         self.marker = font(bold=True, size=9, color="FFFFFF")
@@ -767,11 +768,9 @@ def _summary_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,
         if date is None:
             continue
         name = key_label(key)
-        if date.feasible:
-            outlook = "On track"
-        else:
-            days = "working day" if date.slip == 1 else "working days"
-            outlook = f"Cannot be met: {date.slip} {days} late" if date.slip else "Cannot be met"
+        outlook, state = key_outlook(plan, key)
+        if not date.feasible and date.slip:
+            outlook += f": {date.slip} working day{'s' if date.slip != 1 else ''} late"
         if date.derived:
             outlook += f" · target worked out from {'go-live' if key == 'signature' else 'signature'}"
         if date.requested and date.requested != date.target:
@@ -782,7 +781,8 @@ def _summary_sheet(ws, plan: Plan, steps: tuple[Milestone, ...], styles: Styles,
                   comment=(f"Worked out from the {'go-live' if key == 'signature' else 'signature'} date, "
                            "not a date the buyer gave") if date.derived else None),
              cell(ws, date.forecast, number_format=DATE_FORMAT, alignment=styles.top, font=styles.bold),
-             cell(ws, outlook, font=None if date.feasible else styles.late, alignment=styles.indented_wrap)],
+             cell(ws, outlook, font={"late": styles.late, "at_risk": styles.at_risk}.get(state),
+                  alignment=styles.indented_wrap)],
             height_of=outlook, width=SUMMARY_WIDTHS[3] - 2)
         why = why_of[key]
         if why:
