@@ -55,6 +55,13 @@ class Person:
     def role_label(self) -> str:
         return role_label(self.role) if self.role else ""
 
+    @property
+    def role_note(self) -> str:
+        """The role's label to write after the title, or "" when the title already says it: "Sarah Kim,
+        Account Executive", not "Sarah Kim, Account Executive, Account executive"."""
+        label = self.role_label
+        return "" if self.title and label.casefold() == " ".join(self.title.split()).casefold() else label
+
 
 @dataclass(frozen=True)
 class Owner:

@@ -127,7 +127,7 @@ def _why(plan: Plan, template) -> list[Any]:  # type: ignore[no-untyped-def]
 def _people_pairs(plan: Plan, template) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """Both sides side by side: ``Name``, title and role on one line each, the shorter side padded."""
     def line(p) -> Any:  # type: ignore[no-untyped-def]
-        extra = ", ".join(x for x in (_text(p.title), p.role_label) if x)
+        extra = ", ".join(x for x in (_text(p.title), p.role_note) if x)
         return rich(template, f"**{escape_markdown(_text(p.name))}**" + (f", {escape_markdown(extra)}" if extra else ""))
 
     buyer, seller = [line(p) for p in plan.buyer.people], [line(p) for p in plan.seller.people]
