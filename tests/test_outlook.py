@@ -37,7 +37,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     out = tmp_path_factory.mktemp("outlook")
     with pytest.raises(SystemExit) as exit_info:
-        main(["generate", str(ACME), "-f", "md,html,docx,xlsx,pptx", "-o", str(out), "-q"])
+        main(["generate", str(ACME), "-f", "md,html,docx,xlsx,pptx,email", "-o", str(out), "-q"])
     assert exit_info.value.code == 0
     return out
 
@@ -87,3 +87,15 @@ def test_the_terminal_says_at_risk(mapgen_cli) -> None:  # type: ignore[no-untyp
     assert result.code == 0
     signature = next(line for line in result.out.splitlines() if line.startswith("signature:"))
     assert signature.endswith("AT RISK: 1 WORKING DAY TO SPARE")
+
+
+def test_the_email_says_at_risk_beside_the_forecast(outputs: Path) -> None:
+    import email
+    from email import policy
+
+    message = email.message_from_bytes((outputs / "acme-enterprise.eml").read_bytes(), policy=policy.default)
+    text = message.get_body(("plain",)).get_content()
+    assert "- Signature: target Fri 18 Dec 2026, forecast Thu 17 Dec 2026 (at risk: 1 working day to spare)" in text
+    assert "- Go-live: target Fri 26 Feb 2027, forecast Thu 28 Jan 2027" in text.splitlines()
+    page = message.get_body(("html",)).get_content()
+    assert "color:#B45309;font-weight:bold\">Thu 17 Dec 2026 (at risk: 1 working day to spare)</td>" in page

@@ -89,8 +89,8 @@ class EmailFormat(OutputFormat):
 
 
 def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
-    """The variables both email templates see (docs/email.md)."""
-    from mapgen.wording import date_range, drivers_sentence
+    """The variables both email templates see (docs/html.md, "The follow-up email")."""
+    from mapgen.wording import date_range, drivers_sentence, key_outlook
 
     key_dates = [("Signature", "signature", plan.signature)]
     if plan.go_live:
@@ -101,6 +101,7 @@ def template_context(plan: Plan, context: RenderContext) -> dict[str, Any]:
         "plan": plan,
         "key_dates": key_dates,
         "why": {key: drivers_sentence(plan, key) for _, key, _ in key_dates},
+        "outlook": lambda key: key_outlook(plan, key),
         "next_steps": plan.next_steps(),
         "date_range": date_range,
         "greeting": one_line(buyer_lead.name).split(" ")[0] if buyer_lead else "all",
