@@ -106,7 +106,7 @@ def _key_dates(plan: Plan, template) -> list[dict[str, Any]]:  # type: ignore[no
         pairs.append(("Go-live", "go_live", plan.go_live))
     for label, key, date in pairs:
         outlook = key_outlook(plan, key)
-        status = f"**{outlook.text}**" if outlook.state in ("late", "at_risk", "blocked") else outlook.text
+        status = f"**{outlook.text}**" if outlook.state == "late" else outlook.text  # the colour says the rest
         rows.append({"label": label, "target": target_text(plan, key), "planned": human_date(date.planned),
                      "forecast": human_date(date.forecast), "earliest": human_date(date.forecast),
                      "status": rich(template, status, color=STATE_COLORS.get(outlook.state))})
