@@ -3,6 +3,7 @@ import os
 import shutil
 import tempfile
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pytest
 
@@ -24,3 +25,16 @@ if "MAPGEN_CACHE_DIR" not in os.environ:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     slow.current = item  # before its fixtures are set up: a fixture starting LibreOffice counts too
+
+
+@pytest.fixture(scope="session")
+def acme_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """examples/acme-enterprise.yaml built once by the real command line in every format a reader opens."""
+    from mapgen.cli import main
+
+    out = tmp_path_factory.mktemp("acme")
+    brief = Path(__file__).resolve().parents[1] / "examples" / "acme-enterprise.yaml"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["generate", str(brief), "-f", "md,html,docx,xlsx,pptx,email", "-o", str(out), "-q"])
+    assert exit_info.value.code == 0
+    return out

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from mapgen.plan import Person
-
-ROOT = Path(__file__).resolve().parents[1]
-ACME = ROOT / "examples" / "acme-enterprise.yaml"  # Sarah Kim, Account Executive, role account_executive
 
 
 def test_role_note_drops_a_role_the_title_says() -> None:
@@ -19,25 +14,16 @@ def test_role_note_drops_a_role_the_title_says() -> None:
     assert Person("Bo", "buyer", None, "CFO").role_note == ""
 
 
-@pytest.fixture(scope="module")
-def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from mapgen.cli import main
 
-    out = tmp_path_factory.mktemp("people")
-    with pytest.raises(SystemExit) as exit_info:
-        main(["generate", str(ACME), "-f", "md,html,docx", "-o", str(out), "-q"])
-    assert exit_info.value.code == 0
-    return out
-
-
-def test_markdown_html_and_document_name_each_role_once(outputs: Path) -> None:
+def test_markdown_html_and_document_name_each_role_once(acme_outputs: Path) -> None:
+    """In the acme example Sarah Kim's title is Account Executive and her role account_executive."""
     import docx
 
-    md = (outputs / "acme-enterprise.md").read_text(encoding="utf-8")
+    md = (acme_outputs / "acme-enterprise.md").read_text(encoding="utf-8")
     assert "- Sarah Kim, Account Executive\n" in md and "- John Rivera, VP Operations — Champion\n" in md
-    page = (outputs / "acme-enterprise.html").read_text(encoding="utf-8")
+    page = (acme_outputs / "acme-enterprise.html").read_text(encoding="utf-8")
     assert "<li>Sarah Kim, Account Executive</li>" in page and "<li>John Rivera, VP Operations — Champion</li>" in page
-    document = docx.Document(str(outputs / "acme-enterprise.docx"))
+    document = docx.Document(str(acme_outputs / "acme-enterprise.docx"))
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
     assert "Sarah Kim, Account Executive" in cells and "John Rivera, VP Operations, Champion" in cells
     assert not any("Account Executive, Account executive" in text for text in cells)
