@@ -15,7 +15,7 @@ from typing import Any, Literal
 Status = Literal["not_started", "in_progress", "done", "blocked"]
 STATUSES: tuple[Status, ...] = ("not_started", "in_progress", "done", "blocked")
 ResourceKind = Literal["people", "access", "budget"]
-#: What a step can need from a side, in the order documents list them (docs/templates.md#resources).
+#: What a step can need from a side, in the order documents list them (docs/templates.md, "Resources").
 RESOURCE_KINDS: tuple[ResourceKind, ...] = ("people", "access", "budget")
 RESOURCE_KIND_LABELS = {"people": "People and time", "access": "Systems and data access", "budget": "Budget"}
 

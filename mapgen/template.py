@@ -48,7 +48,7 @@ class StepIn(TemplateModel):
     criteria: tuple[Text, ...] = ()
     description: Text | None = None
     internal: bool = False
-    resources: ResourcesIn | None = None  # what the step needs from each side (docs/templates.md#resources)
+    resources: ResourcesIn | None = None  # what the step needs from each side (docs/templates.md, "Resources")
 
 
 class AddStepIn(StepIn):

@@ -27,3 +27,4 @@ def test_markdown_html_and_document_name_each_role_once(acme_outputs: Path) -> N
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
     assert "Sarah Kim, Account Executive" in cells and "John Rivera, VP Operations, Champion" in cells
     assert not any("Account Executive, Account executive" in text for text in cells)
+

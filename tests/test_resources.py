@@ -279,3 +279,13 @@ def test_the_workbook_has_a_resources_sheet_and_the_summary_says_what_each_side_
     assert people_row[:2] == ["Acme Corp", "People and time"]
     assert f"CISO, half a day (step {review.number})" in people_row[2]
     assert any(r[0] == "Northwind" and r[1] == "People and time" for r in summary[start:])
+
+
+def test_the_page_says_what_each_side_commits_on_screen_not_in_print(acme_outputs: Path) -> None:
+    """The page lists the commitments the Markdown does; its print stylesheet leaves them out (two sheets)."""
+    page = (acme_outputs / "acme-enterprise.html").read_text(encoding="utf-8")
+    section = page[page.index('<section aria-labelledby="h-commits"'):]
+    section = section[:section.index("</section>")]
+    assert "<h3>Acme Corp</h3>" in section and "<h3>Northwind</h3>" in section
+    assert "<em>People and time:</em>" in section and "(step 8)" in section
+    assert "@media print{" in page and " .commits{display:none}" in page

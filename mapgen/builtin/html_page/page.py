@@ -54,6 +54,7 @@ figcaption{font-size:.9rem;color:var(--muted);margin-top:4px}
 .sw-target{background:var(--ink);width:3px!important}.sw-forecast{background:var(--late);width:3px!important}
 .people{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:0 24px}
 .people ul,.next ul{padding-left:20px;margin:4px 0}
+.commits li{margin:2px 0}
 .controls{display:flex;gap:16px;flex-wrap:wrap;align-items:center;margin:8px 0;font-size:.95rem}
 .controls select{font:inherit;max-width:60vw}
 .signoff td{height:2.4em}
@@ -82,6 +83,7 @@ code{font-size:.9em;background:#F1F5F9;padding:0 3px}
  #plan thead th:nth-child(5),#plan thead th:nth-child(6){width:12.5%%}
  #plan thead th:nth-child(7){width:6%%}#plan thead th:nth-child(8){width:12%%}
  p.late{display:none}
+ .commits{display:none}
  #plan th[scope=row] small{display:inline}
  #plan th[scope=row] br{display:none}
  .legend{display:none}
