@@ -35,7 +35,7 @@ CACHE_DIR_ENV = "MAPGEN_CACHE_DIR"
 #: Any non-empty value turns the cache off: nothing is read or written.
 NO_CACHE_ENV = "MAPGEN_NO_CACHE"
 #: Bumped when the stored layout changes.
-FORMAT = 1
+FORMAT = 2
 #: Entries kept: a template author's edits each leave some, the oldest go first.
 MAX_ENTRIES = 300
 

@@ -29,10 +29,9 @@ def _key_line(label: str, date: KeyDate, plan: Plan, key: str, width: int) -> li
     line = f"{label:<10} {target}, planned {date.planned}, forecast {date.forecast}"
     outlook = key_outlook(plan, key)
     if not date.feasible:
-        line += click.style("   CANNOT BE MET", fg="red", bold=True)
+        line += click.style("   CANNOT BE MET", bold=True, **_STATE_STYLE["late"])
     elif outlook.state in ("at_risk", "blocked"):
-        line += click.style(f"   {outlook.text.upper()}", fg="yellow" if outlook.state == "at_risk" else "magenta",
-                            bold=True)
+        line += click.style(f"   {outlook.text.upper()}", bold=True, **_STATE_STYLE[outlook.state])
     lines = [line]
     why = plain(drivers_sentence(plan, key))
     if why:

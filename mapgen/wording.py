@@ -98,9 +98,10 @@ class Outlook(NamedTuple):
 
 
 def key_outlook(plan: Plan, key: str = "signature") -> Outlook:
-    """How a key date stands: ``Outlook("At risk: 1 working day to spare", "at_risk")``. It is the key step's own state (docs/scheduling.md), so a signature whose forecast has
-    less room than a step needs to be on track reads "At risk" beside the amber steps that drive it,
-    never "On track". Formats add the slip to "Cannot be met" in their own way."""
+    """How a key date stands: ``Outlook("At risk: 1 working day to spare", "at_risk")``. It is the key
+    step's own state (docs/scheduling.md), so a signature whose forecast has less room than a step needs
+    to be on track reads "At risk" beside the amber steps that drive it, never "On track". Formats add
+    the slip to "Cannot be met" in their own way."""
     date = plan.key_date(key)
     step = plan.by_id.get(key)
     if date is None:

@@ -109,13 +109,12 @@ def load_yaml(path: Path, text: str | None = None, display: str | None = None,
         if cached:
             from mapgen import cache
 
-            entry = cache.key("yaml", parser_stamp(), data)
-            hit = cache.get(entry)
-            if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[1], dict):
-                return hit[0], Lines(name, hit[1])
-            value, lines = _parse(data, name)
-            cache.put(entry, (value, lines.table()))
-            return value, lines
+            def parsed() -> tuple[Any, dict[PathKey, int]]:
+                value, lines = _parse(data, name)
+                return value, lines.table()
+
+            value, table = cache.remember(cache.key("yaml", parser_stamp(), data), parsed)
+            return value, Lines(name, table)
         return _parse(data, name)
     return _parse_text(text, name)
 

@@ -43,9 +43,13 @@ def due_text(m: Milestone) -> str:
     return human_date(m.due) + (" (booked)" if m.pinned else "")
 
 
+#: The colour of a state's text: late red, at risk amber, blocked violet, done grey (on track: the text's own).
+STATE_COLOURS = {"late": LATE, "at_risk": AT_RISK_TEXT, "blocked": BLOCKED, "done": DONE}
+
+
 def state_colour(m: Milestone) -> str | None:
-    """The colour of a step's status text: late red, at risk amber, blocked violet, done grey."""
-    return {"late": LATE, "at_risk": AT_RISK_TEXT, "blocked": BLOCKED, "done": DONE}.get(m.state)
+    """The colour of a step's status text."""
+    return STATE_COLOURS.get(m.state)
 
 
 #: The most slides the plan table and the risks take: a longer plan shows the steps that need attention (see
@@ -210,8 +214,7 @@ class DeckWriter:
             outlook = key_outlook(plan, key)
             if outlook.state in ("at_risk", "blocked"):  # the key step's own state, as the plan table shows it
                 lines.append(f"Forecast {human_date(date.forecast)}, {outlook.text[:1].lower()}{outlook.text[1:]}")
-                return label, human_date(date.target), "\n".join(lines), \
-                    AT_RISK_TEXT if outlook.state == "at_risk" else BLOCKED
+                return label, human_date(date.target), "\n".join(lines), STATE_COLOURS[outlook.state]
             lines.append(f"Forecast {human_date(date.forecast)}: on track")
             return label, human_date(date.target), "\n".join(lines), "accent1"
         days = f"{date.slip} working day{'s' if date.slip != 1 else ''} late" if date.slip else "late"
@@ -322,9 +325,8 @@ class DeckWriter:
         changes = self.plan.changes
         if changes is None:
             return []
-        colours = {"late": LATE, "at_risk": AT_RISK_TEXT, "blocked": BLOCKED, "done": DONE}
         rows = [[Cell(s.name, max_lines=4), Cell(slip.state_text(s), markdown=False, max_lines=2,
-                                                 color=colours.get(s.new_state))] for s in changes.states]
+                                                 color=STATE_COLOURS.get(s.new_state))] for s in changes.states]
         rows += [[Cell(a.name, max_lines=4), Cell(f"Added, due {human_date(a.due)}", markdown=False, max_lines=2)]
                  for a in changes.added]
         rows += [[Cell(r.name, max_lines=4), Cell("Removed", markdown=False, color=LATE)] for r in changes.removed]
