@@ -117,7 +117,7 @@ class Styles:
             "Plan status": NamedStyle("Plan status", font=self.body, alignment=self.indented),
             "Plan flag": NamedStyle("Plan flag", font=self.body, alignment=self.center),
             "Late step": NamedStyle("Late step", font=self.late, alignment=self.wrap),
-            "At-risk step": NamedStyle("At-risk step", font=font(bold=True, color=AT_RISK_TEXT), alignment=self.wrap),
+            "At-risk step": NamedStyle("At-risk step", font=self.at_risk, alignment=self.wrap),
             "Blocked step": NamedStyle("Blocked step", font=font(bold=True, color=BLOCKED_TEXT), alignment=self.wrap),
             "Done step": NamedStyle("Done step", font=font(color=DONE_TEXT), alignment=self.wrap),
             "Step name": NamedStyle("Step name", font=self.body, alignment=self.wrap),
